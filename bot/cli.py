@@ -1,0 +1,105 @@
+"""The `toimintamalli` command: one console script, a subcommand per job (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.cli_ask import run_ask
+
+    return run_ask(args.question, as_json=args.json)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.terminal import run_chat
+
+    return run_chat()
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from bot.cli_kb import run_kb
+
+    return run_kb(args.kb_command, as_json=args.json)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.cli_check import run_check
+
+    return run_check(args.file, as_json=args.json)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.server import run_serve
+
+    return run_serve(port=args.port)
+
+
+def _socket(args: argparse.Namespace) -> int:
+    from bot.server import run_socket
+
+    return run_socket()
+
+
+def _reminders(args: argparse.Namespace) -> int:
+    from bot.cli_reminders import run_reminders
+
+    return run_reminders(args.reminders_command, now=args.now, as_json=args.json)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="toimintamalli",
+        description="Avustaja RRP-toimintamallien kuvaamiseen Innokylässä (THL:n ohjeen mukaan).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="KOMENTO")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    add("chat", _chat, "avustaja päätteessä: kysymykset, check-dialogi, muistutukset")
+    ask = add("ask", _ask, "vastaa yhteen kysymykseen; ilman kysymystä yksi vastaus per syöterivi")
+    ask.add_argument("--json", action="store_true", help="tulosta JSON-olio per kysymys")
+    ask.add_argument("question", nargs="*", help="kysymys")
+    check = add("check", _check, "tarkista perustiedot-JSON (0 kelpaa, 1 ei kelpaa, 2 lukukelvoton)")
+    check.add_argument("--json", action="store_true")
+    check.add_argument("file")
+    serve = add("serve", _serve, "Slack HTTP:n yli: POST /slack/events, GET /healthz")
+    serve.add_argument("--port", type=int, default=None)
+    add("socket", _socket, "Slack Socket Moden kautta (SLACK_APP_TOKEN), muistutukset samassa prosessissa")
+    rem = add("reminders", _reminders, "muistutukset: send (lähetä erääntyneet) tai list")
+    rem.add_argument("reminders_command", choices=["send", "list"])
+    rem.add_argument("--now", default=None, help="ISO-8601-aika aikavyöhykkeineen (testaukseen)")
+    rem.add_argument("--json", action="store_true")
+    kb = add("kb", _kb, "tietopohja: list, validate, feedback")
+    kb.add_argument("kb_command", choices=["list", "validate", "feedback"])
+    kb.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last guard: one Finnish line, never a traceback
+        from bot.errors import describe
+
+        print(describe(exc), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

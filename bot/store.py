@@ -1,0 +1,131 @@
+"""Per-user state in SQLite through sqlitedict, JSON-encoded (never pickle), keyed by team and user.
+
+The store is the only place that touches the file. State is loaded before a turn and saved once
+after it (`save_user` commits). A file that is not a readable SQLite database is refused at
+start-up with an error naming it; nothing is ever written over it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlitedict import SqliteDict
+
+TABLES = ("users", "events", "feedback")
+
+
+class StoreError(Exception):
+    """The store file cannot be used; the message names the file."""
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(raw: str | bytes) -> Any:
+    return json.loads(raw)
+
+
+def user_key(team: str, user: str) -> str:
+    return f"{team or '-'}:{user}"
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that exists but is not a healthy SQLite database (never modifies it)."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise StoreError(f"Tallennustiedosto {path} on hakemisto, ei tiedosto.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(16)
+    except OSError as exc:
+        raise StoreError(f"Tallennustiedostoa {path} ei voi lukea: {exc.strerror}") from exc
+    if header and header != b"SQLite format 3\x00":
+        raise StoreError(f"Tallennustiedosto {path} ei ole SQLite-tietokanta (vioittunut?). En kirjoita sen päälle.")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"Tallennustiedosto {path} on vioittunut: {exc}. En kirjoita sen päälle.") from exc
+    if not result or result[0] != "ok":
+        raise StoreError(f"Tallennustiedosto {path} on vioittunut ({result}). En kirjoita sen päälle.")
+
+
+class Store:
+    """Tables of JSON values in one SQLite file; safe to share between threads of one process."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        check_file(self.path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._tables: dict[str, SqliteDict] = {}
+        try:
+            for name in TABLES:
+                self._tables[name] = self._open(name)
+        except (sqlite3.DatabaseError, RuntimeError, OSError) as exc:
+            self.close()
+            raise StoreError(f"Tallennustiedostoa {self.path} ei voi avata: {exc}") from exc
+
+    def _open(self, table: str) -> SqliteDict:
+        return SqliteDict(
+            str(self.path), tablename=table, encode=_encode, decode=_decode, autocommit=False, timeout=30
+        )
+
+    def table(self, name: str) -> SqliteDict:
+        with self._lock:
+            if name not in self._tables:
+                self._tables[name] = self._open(name)
+            return self._tables[name]
+
+    # -- per-user state -------------------------------------------------------------------------
+    def load_user(self, team: str, user: str) -> dict[str, Any]:
+        with self._lock:
+            value = self._tables["users"].get(user_key(team, user))
+        return value if isinstance(value, dict) else {}
+
+    def save_user(self, team: str, user: str, state: dict[str, Any]) -> None:
+        """Write one user's state and commit (the end of a turn)."""
+        with self._lock:
+            users = self._tables["users"]
+            users[user_key(team, user)] = state
+            users.commit()
+
+    def users(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every (key, state) pair; keys are "team:user"."""
+        with self._lock:
+            items = list(self._tables["users"].items())
+        yield from items
+
+    # -- generic helpers --------------------------------------------------------------------------
+    def put(self, table: str, key: str, value: Any) -> None:
+        with self._lock:
+            target = self.table(table)
+            target[key] = value
+            target.commit()
+
+    def get(self, table: str, key: str, default: Any = None) -> Any:
+        with self._lock:
+            return self.table(table).get(key, default)
+
+    def close(self) -> None:
+        with self._lock:
+            for table in self._tables.values():
+                table.close()
+            self._tables.clear()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

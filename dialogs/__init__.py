@@ -1,0 +1,1 @@
+"""How the assistant converses, with no channel in it: router, perustiedot dialog, validator, reminders."""

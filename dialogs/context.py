@@ -1,0 +1,24 @@
+"""What a turn may use besides the state and the input: the knowledge base, the answerer, the time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from knowledge.loader import KnowledgeBase
+from knowledge.search import Answerer
+
+
+@dataclass(frozen=True)
+class Context:
+    kb: KnowledgeBase
+    answerer: Answerer
+    tz: ZoneInfo
+    channel: str = "terminal"  # "terminal" or "slack": wording of hints may differ
+
+
+def default_context(tz: ZoneInfo | None = None, channel: str = "terminal") -> Context:
+    from knowledge.loader import default_knowledge
+
+    kb = default_knowledge()
+    return Context(kb=kb, answerer=Answerer(kb), tz=tz or ZoneInfo("Europe/Helsinki"), channel=channel)

@@ -1,0 +1,51 @@
+"""Routes one user input: a command, a turn of the active dialog, or a guidance question.
+
+A turn is pure: `respond(state, text, now, ctx) -> (new_state, replies)`. The caller loads the
+state before and saves it after; nothing here touches a store or a channel.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from dialogs import perustiedot, reminders
+from dialogs.answers import answer_reply, help_reply
+from dialogs.context import Context
+from dialogs.replies import Reply
+from knowledge.text import clean, fold
+
+MAX_INPUT_CHARS = 4000
+HELP_WORDS = {"", "apua", "help", "ohje", "ohjeet", "?", "hjälp"}
+CHECK_WORDS = {"check", "tarkista", "tarkistus", "aloita check", "perustiedot"}
+DEADLINE_WORDS = {"määräajat", "määräaika", "aikataulu", "deadlines", "maaraajat"}
+REMINDER_WORDS = ("muistutus", "muistutukset", "muistuta", "remind")
+
+
+def respond(state: dict[str, Any], text: str, now: dt.datetime, ctx: Context) -> tuple[dict[str, Any], list[Reply]]:
+    """One turn. `state` is not modified; the new state is returned."""
+    new_state = copy.deepcopy(state) if state else {}
+    raw = clean(text)
+    if len(raw) > MAX_INPUT_CHARS:
+        return new_state, [
+            Reply(
+                f"Viestisi on liian pitkä ({len(raw)} merkkiä). Kirjoita enintään {MAX_INPUT_CHARS} merkkiä.",
+                kind="error",
+            )
+        ]
+    command = fold(raw).strip(" .!")
+    first = command.split(" ", 1)[0] if command else ""
+
+    if perustiedot.is_active(new_state):
+        return perustiedot.turn(new_state, raw, now, ctx)
+    if command in HELP_WORDS:
+        return new_state, [help_reply(ctx)]
+    if command in CHECK_WORDS:
+        return perustiedot.start(new_state, now, ctx)
+    if command in DEADLINE_WORDS:
+        return new_state, reminders.deadlines_reply(now, ctx)
+    if first in REMINDER_WORDS:
+        args = raw.split(None, 1)[1] if " " in raw.strip() else ""
+        return reminders.command(new_state, args, now, ctx)
+    return new_state, [answer_reply(raw, ctx)]

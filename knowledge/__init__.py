@@ -1,0 +1,1 @@
+"""What the assistant knows: the guide as validated data, Finnish-aware search and answer templates."""

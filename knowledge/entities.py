@@ -1,0 +1,112 @@
+"""Finds the entities people write in questions: investments, the valmennus, counties and regions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.loader import KnowledgeBase
+from knowledge.models import INVESTMENT_CODES, County, InvestmentCode
+from knowledge.text import fold
+
+_P4 = ("P4I1", "P4I2", "P4I3", "P4I4")
+_ORDINALS = {"ensimmäi": "1", "toise": "2", "toinen": "2", "kolma": "3", "kolmas": "3", "neljä": "4"}
+_NUM = r"(11|[1-4])(?![0-9])"
+_INVESTMENT_NUMBER = [
+    re.compile(r"(?<![a-zåäö0-9])p\s?-?4\s?[,/-]?\s?i\s?-?" + _NUM),
+    re.compile(r"(?<![a-zåäö0-9])i\s?-?" + _NUM),
+    re.compile(r"(?<![a-zåäö])inv(?:\.|estoin\w*|estment\w*|estering\w*)?\s*(?:nro\.?\s*)?" + _NUM),
+]
+_INVESTMENT_LIST = re.compile(
+    r"(?<![a-zåäö])(?:investoin\w*|investment\w*|inv\.?)\s+((?:[1-4]\s*(?:,|ja|and|och|&|/)\s*)+[1-4])(?![0-9])"
+)
+_ORDINAL = re.compile(r"(ensimmäi\w*|toi(?:nen|se\w*)|kolma\w*|neljä\w*)\s+investoin\w*")
+_PILLAR = re.compile(r"(?<![a-zåäö])(?:pilari\w*|pillar|pelare|p)\s?-?([34])(?![0-9])")
+_ALIASES: list[tuple[re.Pattern[str], tuple[InvestmentCode, ...]]] = [
+    (re.compile(r"(?<![a-zåäö])ips(?![a-zåäö])|työkykyohjelm|työkyky(?![a-zåäö])|työkyvy"), ("P3",)),
+    (re.compile(r"(?<![a-zåäö])hyte|hyvinvoinnin ja terveyden edistämi"), ("P4I2",)),
+    (re.compile(r"sujuv\w* palvelu|valmennu|valmennettav"), ("P4I1",)),
+    (re.compile(r"prosessien kehittämi"), ("P4I1",)),
+    (re.compile(r"vaikuttavuu(?!s?tie)"), ("P4I3",)),
+    (re.compile(r"digitaali\w* palvel(?!utarjot)"), ("P4I4",)),
+]
+_VALMENNUS = re.compile(r"sujuv\w* palvelu|valmennu|valmennettav|coaching")
+_AREA = re.compile(r"(?<![a-zåäö-])(pohjois|länsi|sisä|itä|etelä)-suom")
+_AREA_NAMES = {"pohjois": "Pohjois-Suomi", "länsi": "Länsi-Suomi", "sisä": "Sisä-Suomi",
+               "itä": "Itä-Suomi", "etelä": "Etelä-Suomi"}
+
+
+@dataclass
+class Entities:
+    investments: list[InvestmentCode] = field(default_factory=list)
+    valmennus: bool = False
+    county: County | None = None
+    area: str | None = None
+    explicit_investment: bool = False  # named by code/number, not only through a topic word
+
+    @property
+    def any(self) -> bool:
+        return bool(self.investments or self.county or self.area)
+
+
+def _code(number: str) -> InvestmentCode:
+    return {"1": "P4I1", "11": "P4I1", "2": "P4I2", "3": "P4I3", "4": "P4I4"}[number]  # type: ignore[return-value]
+
+
+def find_investments(folded: str) -> tuple[list[InvestmentCode], bool]:
+    """Investment codes named in folded text, in guide order, and whether one was named explicitly."""
+    found: set[InvestmentCode] = set()
+    for pattern in _INVESTMENT_NUMBER:
+        found.update(_code(m.group(1)) for m in pattern.finditer(folded))
+    for match in _INVESTMENT_LIST.finditer(folded):
+        found.update(_code(n) for n in re.findall(r"[1-4]", match.group(1)))
+    for match in _ORDINAL.finditer(folded):
+        word = match.group(1)
+        found.update(_code(n) for prefix, n in _ORDINALS.items() if word.startswith(prefix))
+    for match in _PILLAR.finditer(folded):
+        if match.group(1) == "3":
+            found.add("P3")
+        elif not any(code in found for code in _P4):
+            found.update(_P4)
+    explicit = bool(found)
+    if not found:
+        for pattern, codes in _ALIASES:
+            if pattern.search(folded):
+                found.update(codes)
+    return [c for c in INVESTMENT_CODES if c in found], explicit
+
+
+def _county_pattern(form: str) -> re.Pattern[str]:
+    if len(form) <= 5:
+        return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form) + r"(?:$|(?=[^a-zåäö0-9])|:\w+|-\w+)")
+    return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form))
+
+
+class CountyFinder:
+    """Matches any common written form of a county; the longest form wins."""
+
+    def __init__(self, counties: list[County]) -> None:
+        pairs = [(form, county) for county in counties for form in county.forms]
+        pairs.sort(key=lambda pair: -len(pair[0]))
+        self._patterns = [(_county_pattern(form), county) for form, county in pairs]
+
+    def find(self, folded: str) -> County | None:
+        for pattern, county in self._patterns:
+            if pattern.search(folded):
+                return county
+        return None
+
+
+def extract(kb: KnowledgeBase, text: str, finder: CountyFinder | None = None) -> Entities:
+    folded = fold(text)
+    investments, explicit = find_investments(folded)
+    county = (finder or CountyFinder(kb.counties)).find(folded)
+    area_match = _AREA.search(folded)
+    area = _AREA_NAMES[area_match.group(1)] if area_match else (county.area if county else None)
+    return Entities(
+        investments=investments,
+        valmennus=bool(_VALMENNUS.search(folded)),
+        county=county,
+        area=area,
+        explicit_investment=explicit,
+    )

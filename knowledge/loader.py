@@ -1,0 +1,155 @@
+"""Loads and validates the knowledge data files; an error names the file, the entry and the field."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from knowledge.models import (
+    Common,
+    Concept,
+    Contacts,
+    County,
+    Deadline,
+    Entry,
+    Investment,
+    InvestmentCode,
+    OutOfScope,
+    Slide,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+M = TypeVar("M", bound=BaseModel)
+
+try:  # the C loader is several times faster; fall back to the pure-Python one
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+class KnowledgeError(Exception):
+    """A data file is missing, unreadable or does not match its model."""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    investments: dict[InvestmentCode, Investment]
+    common: Common
+    counties: list[County]
+    contacts: Contacts
+    deadlines: list[Deadline]
+    slides: dict[int, Slide]
+    entries: list[Entry]
+    lexicon: list[Concept]
+    out_of_scope: list[OutOfScope]
+    data_dir: Path
+
+    def entry(self, entry_id: str) -> Entry:
+        return next(e for e in self.entries if e.id == entry_id)
+
+    def slide_title(self, dia: int) -> str:
+        slide = self.slides.get(dia)
+        return slide.title if slide else f"dia {dia}"
+
+    def county(self, name: str) -> County | None:
+        return next((c for c in self.counties if c.name == name), None)
+
+
+def _read(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: tiedostoa ei voi lukea ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path}: virheellinen YAML: {exc}") from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "(koko tietue)"
+        parts.append(f"kenttä '{field}': {err['msg']}")
+    return "; ".join(parts)
+
+
+def _one(path: Path, model: type[M]) -> M:
+    raw = _read(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{path.name}: {_describe(exc)}") from exc
+
+
+def _many(path: Path, model: type[M]) -> list[M]:
+    raw = _read(path)
+    if not isinstance(raw, list):
+        raise KnowledgeError(f"{path.name}: tiedoston pitää olla luettelo tietueita")
+    items: list[M] = []
+    for index, item in enumerate(raw, start=1):
+        try:
+            items.append(model.model_validate(item))
+        except ValidationError as exc:
+            name = item.get("id") or item.get("code") or item.get("name") if isinstance(item, dict) else None
+            label = f"tietue {index}" + (f" ({name})" if name else "")
+            raise KnowledgeError(f"{path.name}: {label}: {_describe(exc)}") from exc
+    return items
+
+
+def _check_references(kb: KnowledgeBase) -> None:
+    """Cross-file checks: cited slides exist, ids are unique, templates exist."""
+    seen: set[str] = set()
+    for entry in kb.entries:
+        if entry.id in seen:
+            raise KnowledgeError(f"entries.yaml: tietue ({entry.id}): tunniste on jo käytössä")
+        seen.add(entry.id)
+        for dia in entry.sources:
+            if dia not in kb.slides:
+                raise KnowledgeError(f"entries.yaml: tietue ({entry.id}): kenttä 'sources': diaa {dia} ei ole")
+        if (entry.answer is None) == (entry.template is None):
+            raise KnowledgeError(
+                f"entries.yaml: tietue ({entry.id}): anna joko kenttä 'answer' tai kenttä 'template'"
+            )
+        if entry.template and not (kb.data_dir.parent / "templates" / entry.template).exists():
+            raise KnowledgeError(
+                f"entries.yaml: tietue ({entry.id}): kenttä 'template': tiedostoa {entry.template} ei ole"
+            )
+    for entry in kb.entries:
+        for rel in entry.related:
+            if rel not in seen:
+                raise KnowledgeError(f"entries.yaml: tietue ({entry.id}): kenttä 'related': '{rel}' puuttuu")
+    areas = {r.area for r in kb.contacts.regions}
+    for county in kb.counties:
+        if county.area not in areas:
+            raise KnowledgeError(f"counties.yaml: tietue ({county.name}): kenttä 'area': tuntematon alue")
+
+
+def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
+    """Read every data file of `data_dir` (default: the packaged data) and validate it."""
+    root = Path(data_dir) if data_dir else DATA_DIR
+    investments = _many(root / "investments.yaml", Investment)
+    kb = KnowledgeBase(
+        investments={inv.code: inv for inv in investments},
+        common=_one(root / "common.yaml", Common),
+        counties=_many(root / "counties.yaml", County),
+        contacts=_one(root / "contacts.yaml", Contacts),
+        deadlines=_many(root / "deadlines.yaml", Deadline),
+        slides={s.dia: s for s in _many(root / "slides.yaml", Slide)},
+        entries=_many(root / "entries.yaml", Entry),
+        lexicon=_many(root / "lexicon.yaml", Concept),
+        out_of_scope=_many(root / "out_of_scope.yaml", OutOfScope),
+        data_dir=root,
+    )
+    _check_references(kb)
+    return kb
+
+
+@functools.lru_cache(maxsize=1)
+def default_knowledge() -> KnowledgeBase:
+    """The packaged knowledge base, loaded once per process."""
+    return load_knowledge()

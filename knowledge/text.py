@@ -1,0 +1,45 @@
+"""Finnish-aware text normalisation: folding, tokenising and control-character clean-up."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
+_SLACK_MARKUP = re.compile(r"<([@#!][^>|]*)(?:\|([^>]*))?>|<(https?://[^>|]+)(?:\|([^>]*))?>")
+_COMPASS = re.compile(
+    r"\b(etelä|pohjois|itä|länsi|keski|sisä|varsinais|kanta|päijät|eteläinen|läntinen)\s+(?=[a-zåäö])"
+)
+_TOKEN = re.compile(r"[a-zåäöüé0-9]+(?:[-:][a-zåäöüé0-9]+)*")
+
+
+def clean(text: str) -> str:
+    """Remove control and zero-width characters and unify dashes, keeping the user's wording."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u00ad", "").translate(DASHES)
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def strip_slack_markup(text: str) -> str:
+    """Turn Slack's <@U1>, <!channel> and <url|label> tokens into plain words (labels kept)."""
+
+    def plain(match: re.Match[str]) -> str:
+        if match.group(3):
+            return match.group(4) or match.group(3)
+        return match.group(2) or ""
+
+    return _SLACK_MARKUP.sub(plain, text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, cleaned text where compass prefixes join their place name ("etelä savo" -> "etelä-savo")."""
+    text = clean(strip_slack_markup(text)).lower()
+    text = re.sub(r"\s*-\s*", "-", text)
+    return _COMPASS.sub(r"\1-", text)
+
+
+def tokens(folded: str) -> list[str]:
+    """Word tokens of folded text; hyphenated compounds are kept whole (split later by the search)."""
+    return _TOKEN.findall(folded)
