@@ -1,0 +1,29 @@
+"""Shared fixtures: the packaged knowledge base and a turn context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dialogs.context import Context
+from knowledge.loader import KnowledgeBase, default_knowledge
+from knowledge.search import Answerer
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return default_knowledge()
+
+
+@pytest.fixture(scope="session")
+def answerer(kb: KnowledgeBase) -> Answerer:
+    return Answerer(kb)
+
+
+@pytest.fixture(scope="session")
+def ctx(kb: KnowledgeBase, answerer: Answerer) -> Context:
+    return Context(kb=kb, answerer=answerer, tz=ZoneInfo("Europe/Helsinki"))
