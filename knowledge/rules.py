@@ -1,0 +1,150 @@
+"""The perustiedot rules as data: messages, slides, writing-tip patterns and dialog texts (rules.yaml)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from knowledge.loader import DATA_DIR, KnowledgeError, _describe, _read
+from knowledge.models import INVESTMENT_CODES, InvestmentCode
+
+RULES_FILE = "rules.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"virheellinen säännöllinen lauseke: {exc}") from exc
+    return value
+
+
+class WritingTip(_Strict):
+    id: str
+    pattern: str
+    message: str
+    sources: list[int] = Field(min_length=1)
+
+    _regex = field_validator("pattern")(_check_regex)
+
+
+class PassiveRule(_Strict):
+    pattern: str
+    ignore: list[str] = Field(default_factory=list)
+    min_count: int = 2
+    message: str
+    sources: list[int] = Field(min_length=1)
+
+    _regex = field_validator("pattern")(_check_regex)
+
+
+class StepText(_Strict):
+    label: str
+    prompt: str
+    help: str
+    aliases: list[str] = Field(default_factory=list)
+    error: str = ""
+
+
+class DialogTexts(_Strict):
+    intro: str
+    resume_question: str
+    resume_choices: list[str] = Field(min_length=3, max_length=3)
+    resume_where: str
+    cancelled: str
+    nothing_to_cancel: str
+    skipped: str
+    first_step: str
+    unknown_field: str
+    invalid_retry: str
+    accepted: str
+    accept_word_hint: str
+    warnings_noted: str
+    question_then: str
+    summary_title: str
+    summary_errors: str
+    summary_warnings: str
+    summary_ok: str
+    summary_missing: str
+    summary_valid: str
+    summary_publishable: str
+    summary_not_publishable: str
+    summary_suggested: str
+    summary_json: str
+    summary_next: str
+    finished: str
+    status: str
+    yes_words: list[str]
+    no_words: list[str]
+    accept_words: list[str]
+    done_words: list[str]
+    question_words: list[str]
+    commands: dict[str, list[str]]
+    steps: dict[str, StepText]
+
+
+class Rules(_Strict):
+    county_short: str
+    county_keep_name_unless: str
+    rrp_kokonaisuus_words: list[str] = Field(min_length=1)
+    rrp_kokonaisuus_name: str
+    funder_aliases: dict[str, list[str]]
+    email_pattern: str
+    sources: dict[str, list[int]]
+    messages: dict[str, str]
+    writing_tips: list[WritingTip]
+    passive: PassiveRule
+    dialog: DialogTexts
+
+    _regex = field_validator("email_pattern")(_check_regex)
+
+    def msg(self, key: str, **values: object) -> str:
+        """The message `key` filled with `values`; an unknown key or placeholder is a data error."""
+        try:
+            template = self.messages[key]
+        except KeyError as exc:
+            raise KnowledgeError(f"{RULES_FILE}: viestiä '{key}' ei ole (kenttä 'messages')") from exc
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError) as exc:
+            raise KnowledgeError(f"{RULES_FILE}: viestin '{key}' paikkamerkki {exc} puuttuu") from exc
+
+    def dia(self, field: str) -> list[int]:
+        return list(self.sources.get(field, []))
+
+
+def combined_tag(codes: list[InvestmentCode] | list[str]) -> str:
+    """The name tag for one or several investments in guide order: (RRP, P3) or (RRP, P4, I1, I4)."""
+    ordered = [c for c in INVESTMENT_CODES if c in codes]
+    parts = ["RRP"]
+    if "P3" in ordered:
+        parts.append("P3")
+    p4 = [c[2:] for c in ordered if c.startswith("P4")]
+    if p4:
+        parts.append("P4")
+        parts.extend(p4)
+    return "(" + ", ".join(parts) + ")"
+
+
+def load_rules(data_dir: Path | None = None) -> Rules:
+    """Read and validate rules.yaml of `data_dir` (default: the packaged data)."""
+    path = (Path(data_dir) if data_dir else DATA_DIR) / RULES_FILE
+    raw = _read(path)
+    try:
+        rules = Rules.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{RULES_FILE}: {_describe(exc)}") from exc
+    return rules
+
+
+@functools.lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    """The packaged rules, loaded once per process."""
+    return load_rules()
