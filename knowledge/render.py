@@ -1,9 +1,137 @@
-"""Renders answers and help from jinja2 templates."""
+"""Renders answers, declines and help from jinja2 templates (the wording lives in templates and data)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from knowledge.answering import Answer, AnswerSource
 from knowledge.loader import KnowledgeBase
+from knowledge.models import Entry, Investment, InvestmentCode
+
+if TYPE_CHECKING:
+    from knowledge.decide import Decision
+    from knowledge.search import Analysis
+
+TEMPLATES = Path(__file__).parent / "templates"
+MAX_SLIDES_IN_TEXT = 4
+
+
+def fmt_date(value: dt.date) -> str:
+    """31.12.2025 (the guide's format, no leading zeros)."""
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def combined_tag(codes: list[InvestmentCode]) -> str:
+    """The name tag for one or several investments: (RRP, P4, I1, I4) or (RRP, P3)."""
+    parts = ["RRP"]
+    if "P3" in codes:
+        parts.append("P3")
+    p4 = [c[2:] for c in codes if c.startswith("P4")]
+    if p4:
+        parts.append("P4")
+        parts.extend(p4)
+    return "(" + ", ".join(parts) + ")"
+
+
+def join_fi(items: list[str]) -> str:
+    """'a', 'a ja b', 'a, b ja c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " ja " + items[-1]
+
+
+def slides_line(slides: list[int]) -> str:
+    shown = slides[:MAX_SLIDES_IN_TEXT]
+    if len(shown) == 1:
+        return f"Lähde: ohje, dia {shown[0]}"
+    return "Lähde: ohje, diat " + join_fi([str(s) for s in shown])
+
+
+class Renderer:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            autoescape=False,  # plain text; each channel escapes for its medium
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.filters["date"] = fmt_date
+        self.env.globals.update(combined_tag=combined_tag, join_fi=join_fi)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one renderer per process
+    def _template(self, entry_id: str) -> jinja2.Template:
+        entry = self.kb.entry(entry_id)
+        if entry.template:
+            return self.env.get_template(entry.template)
+        return self.env.from_string(entry.answer or "")
+
+    def _context(self, analysis: Analysis | None) -> dict[str, Any]:
+        kb = self.kb
+        ent = analysis.entities if analysis else None
+        codes = list(ent.investments) if ent else []
+        invs: list[Investment] = [kb.investments[c] for c in codes]
+        area = ent.area if ent else None
+        region = kb.contacts.region(area) if area else None
+        return {
+            "kb": kb,
+            "common": kb.common,
+            "contacts": kb.contacts,
+            "invs": invs,
+            "codes": codes,
+            "all_invs": list(kb.investments.values()),
+            "valmennus": bool(ent and ent.valmennus),
+            "county": ent.county if ent else None,
+            "area": area,
+            "region": region,
+            "explicit": bool(ent and ent.explicit_investment),
+        }
+
+    def _sources(self, entry: Entry, analysis: Analysis) -> list[int]:
+        ent = analysis.entities
+        if "investment" not in entry.needs or not ent.investments:
+            return list(entry.sources)
+        relevant: set[int] = set()
+        for code in ent.investments:
+            relevant.update(self.kb.investments[code].sources)
+        if ent.valmennus:
+            relevant.update(self.kb.common.valmennus.sources)
+        narrowed = [s for s in entry.sources if s in relevant]
+        return narrowed or list(entry.sources)
+
+    def render_entry(self, entry: Entry, analysis: Analysis | None = None) -> str:
+        return self._template(entry.id).render(**self._context(analysis)).strip()
+
+    def render(self, question: str, analysis: Analysis, decision: Decision) -> Answer:
+        suggestions = [s.questions[0] if s.questions else s.title for s in decision.suggestions]
+        if decision.entry is None:
+            text = self.env.get_template("decline.j2").render(
+                reason=decision.reason,
+                out_of_scope=decision.out_of_scope,
+                suggestions=suggestions,
+                contacts=self.kb.contacts,
+            )
+            return Answer(answer=text.strip(), confident=False, topic=None, suggestions=suggestions)
+        entry = decision.entry
+        body = self.render_entry(entry, analysis)
+        slides = self._sources(entry, analysis)
+        text = self.env.get_template("answer.j2").render(body=body, slides=slides_line(slides), link=entry.link)
+        return Answer(
+            answer=text.strip(),
+            confident=decision.confident,
+            topic=entry.id,
+            sources=[AnswerSource(dia=s, title=self.kb.slide_title(s)) for s in slides],
+            suggestions=suggestions if not decision.confident else [],
+        )
 
 
 def render_help(kb: KnowledgeBase, channel: str) -> str:
-    return "Apua: rakenteilla."
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("help.j2").render(channel=channel, kb=kb).strip()

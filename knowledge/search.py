@@ -1,14 +1,273 @@
-"""Finnish-aware search over the knowledge entries (placeholder; being built)."""
+"""Finnish-aware search over the knowledge entries, and the answerer built on it.
+
+A question is folded, split into tokens, and each token becomes features: a lexicon concept
+(Finnish inflections, synonyms, English and Swedish words all map to one concept), concepts
+found inside compounds, or a Snowball stem. Unknown tokens are corrected against the known
+vocabulary with rapidfuzz. Entries are scored by the idf-weighted features they share with the
+question; confidence needs a clear score and most of the question's words to be known.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
 from knowledge.answering import Answer
+from knowledge.entities import CountyFinder, Entities, extract
 from knowledge.loader import KnowledgeBase
+from knowledge.models import Entry
+from knowledge.text import fold, tokens
+
+STOPWORDS = frozenset(
+    """
+    miten mikä mitkä mitä mihin mistä missä millä mille miksi minkä millainen millaisia
+    millaiset kuka ketkä kenelle keneltä keneen kenen kehen keitä kuinka montako monta paljonko
+    onko ovatko voiko voinko voimmeko saako saanko pitääkö täytyykö tarvitaanko tarvitseeko
+    tuleeko kannattaako pitäisikö onkohan mitäs mites entä
+    minä mä mun minun minua minulle minut mulle me meidän meitä meille meille te teidän sinä sä
+    sun sinun hän he se ne sen niiden tämä tämän tätä tuo nämä nuo joka jotka jota mitä
+    ja tai sekä eli vai on ovat olla ole oli olisi olen olemme ei en emme eikö että kun jos niin
+    myös vain mutta kuin jo vielä nyt sitten siis kyllä no hei moi terve kiitos kiitti pls please
+    pitää täytyy tulee kannattaa pitäisi voi voin voimme voisi saa saako teen tehdä teemme hoidan
+    meillä meiltä minulla sinulla siinä siitä sitä tähän tässä tästä ihan oikein aina yleensä
+    mikäli kanssa osalta osalle koskien liittyen kohdalla ohje ohjeen ohjeessa ohjeiden mukaan
+    the a an how what who whom whose when where which why do does did i we you my our your is are
+    be should can could would will to of in for on with about and or it this that there any me us
+    hur vad vem vilka när var vilken varför jag vi du är och för till om på med av den det ett en
+    ska kan måste min vår
+    """.split()
+)
+
+_stemmer = snowballstemmer.stemmer("finnish")
+_DIGITS = re.compile(r"^[0-9:.-]+$")
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+
+
+class Lexicon:
+    """Maps word forms (prefixes) to concept ids; longest prefix wins."""
+
+    def __init__(self, concepts: list[tuple[str, list[str], float]]) -> None:
+        self.weights: dict[str, float] = {}
+        self.by_prefix: dict[str, str] = {}
+        for concept_id, forms, weight in concepts:
+            self.weights[concept_id] = weight
+            for form in forms:
+                self.by_prefix[fold(form)] = concept_id
+        self.prefixes = sorted(self.by_prefix, key=len, reverse=True)
+        self._inner = [p for p in self.prefixes if len(p) >= 4 and " " not in p]
+        self._phrases = [p for p in self.prefixes if " " in p]
+
+    def phrase_concepts(self, folded: str) -> set[str]:
+        return {self.by_prefix[p] for p in self._phrases if p in folded}
+
+    def head(self, token: str) -> str | None:
+        for prefix in self.prefixes:
+            if token.startswith(prefix):
+                return self.by_prefix[prefix]
+        return None
+
+    def inner(self, token: str) -> set[str]:
+        found: set[str] = set()
+        for prefix in self._inner:
+            index = token.find(prefix, 3)
+            if index >= 3:
+                found.add(self.by_prefix[prefix])
+        return found
+
+
+class Index:
+    """The searchable form of the knowledge base, built once per process."""
+
+    FIELD_WEIGHTS = {"keywords": 3.0, "title": 2.0, "questions": 1.6, "body": 0.5}
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.lexicon = Lexicon([(c.id, c.forms, c.weight) for c in kb.lexicon])
+        self.out_of_scope = [(_oos_pattern(form), item) for item in kb.out_of_scope for form in item.forms]
+        self.county_finder = CountyFinder(kb.counties)
+        self.weights: list[dict[str, float]] = []
+        for entry in kb.entries:
+            fields = {
+                "keywords": " ".join(entry.keywords),
+                "title": entry.title,
+                "questions": " ".join(entry.questions),
+                "body": _plain(entry.answer or ""),
+            }
+            weights: dict[str, float] = {}
+            for name, text in fields.items():
+                for feature in self.features(text, learn=True):
+                    weights[feature] = max(weights.get(feature, 0.0), self.FIELD_WEIGHTS[name])
+            self.weights.append(weights)
+        df: dict[str, int] = defaultdict(int)
+        for weights in self.weights:
+            for feature in weights:
+                df[feature] += 1
+        n = len(kb.entries)
+        self.idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
+        self.vocabulary = sorted({t for e in kb.entries for t in tokens(fold(_entry_text(e)))} | set(
+            self.lexicon.prefixes
+        ))
+
+    # -- features ---------------------------------------------------------------------------------
+    def features(self, text: str, learn: bool = False) -> list[str]:
+        folded = fold(text)
+        found: list[str] = sorted(self.lexicon.phrase_concepts(folded))
+        for token in tokens(folded):
+            found.extend(self.token_features(token, learn))
+        return found
+
+    def token_features(self, token: str, learn: bool = False) -> list[str]:
+        if token in STOPWORDS or _DIGITS.match(token):
+            return []
+        parts = [token, *token.split("-")] if "-" in token else [token]
+        found: list[str] = []
+        for part in parts:
+            if len(part) < 2 or part in STOPWORDS:
+                continue
+            concept = self.lexicon.head(part)
+            if concept:
+                found.append("c:" + concept)
+                continue
+            inner = self.lexicon.inner(part)
+            found.extend("c:" + c for c in sorted(inner))
+            if not inner or learn:
+                found.append("s:" + stem(part))
+        return found
+
+    def known(self, token: str) -> list[str]:
+        """Features of `token` that the index knows, correcting typos when nothing matches."""
+        features = [f for f in self.token_features(token) if f in self.idf]
+        if features or len(token) < 4:
+            return features
+        return self._corrected(token)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one index per process
+    def _corrected(self, token: str) -> list[str]:
+        cutoff = 84 if len(token) < 8 else 80
+        match = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if match is None:
+            # a typo near the start of a long word: compare prefixes
+            match = process.extractOne(
+                token[:8], [v for v in self.lexicon.prefixes if len(v) >= 6], scorer=fuzz.ratio, score_cutoff=86
+            )
+            if match is None:
+                return []
+        return [f for f in self.token_features(match[0]) if f in self.idf]
+
+    # -- scoring ----------------------------------------------------------------------------------
+    def score(self, features: list[str]) -> list[Hit]:
+        unique = set(features)
+        hits = []
+        for entry, weights in zip(self.kb.entries, self.weights, strict=True):
+            total = 0.0
+            for feature in unique:
+                weight = weights.get(feature)
+                if weight:
+                    concept_weight = self.lexicon.weights.get(feature[2:], 1.0) if feature.startswith("c:") else 1.0
+                    total += self.idf[feature] * weight * concept_weight
+            if total > 0:
+                hits.append(Hit(entry, total))
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+
+@functools.lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))[:7]
+
+
+def _oos_pattern(form: str) -> re.Pattern[str]:
+    """A whole-word pattern; a trailing * makes it a word-start pattern."""
+    prefix = form.endswith("*")
+    body = re.escape(fold(form.rstrip("*")))
+    return re.compile(r"(?<![a-zåäö0-9])" + body + ("" if prefix else r"(?![a-zåäö0-9])"))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\{[{%#].*?[%}#]\}", " ", text)
+
+
+def _entry_text(entry: Entry) -> str:
+    return " ".join([entry.title, *entry.keywords, *entry.questions])
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the search made of one question."""
+
+    folded: str
+    content_tokens: list[str]
+    unknown_tokens: list[str]
+    features: list[str]
+    entities: Entities
+    out_of_scope: str | None
+    hits: list[Hit]
+
+
+class Searcher:
+    MIN_SCORE = 3.0
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.index = Index(kb)
+
+    def analyse(self, question: str) -> Analysis:
+        index = self.index
+        folded = fold(question)
+        entities = extract(index.kb, question, index.county_finder)
+        entity_words = _entity_words(folded, entities)
+        features: list[str] = sorted(index.lexicon.phrase_concepts(folded))
+        content: list[str] = []
+        unknown: list[str] = []
+        for token in tokens(folded):
+            if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2:
+                continue
+            content.append(token)
+            found = index.known(token)
+            if found:
+                features.extend(found)
+            elif token not in entity_words and not any(token.startswith(w) for w in entity_words):
+                unknown.append(token)
+        out_of_scope = None
+        for pattern, item in index.out_of_scope:
+            if pattern.search(folded):
+                out_of_scope = item.id
+                break
+        return Analysis(folded, content, unknown, features, entities, out_of_scope, index.score(features))
+
+
+def _entity_words(folded: str, entities: Entities) -> set[str]:
+    words: set[str] = {"p3", "p4", "i1", "i2", "i3", "i4", "i11", "ips", "inv", "hva", "hv-alue", "rrp"}
+    if entities.county:
+        words.update(form.split()[0] for form in entities.county.forms)
+    if entities.area:
+        words.add(entities.area.lower().split("-")[0])
+    return words
 
 
 class Answerer:
+    """Answers one question from the knowledge base (see knowledge.render for the wording)."""
+
     def __init__(self, kb: KnowledgeBase) -> None:
+        from knowledge.render import Renderer
+
         self.kb = kb
+        self.searcher = Searcher(kb)
+        self.renderer = Renderer(kb)
 
     def answer(self, question: str) -> Answer:
-        return Answer(answer="(rakenteilla)", confident=False, topic=None)
+        from knowledge.decide import decide
+
+        analysis = self.searcher.analyse(question)
+        decision = decide(self.kb, analysis)
+        return self.renderer.render(question, analysis, decision)

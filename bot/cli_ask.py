@@ -1,0 +1,28 @@
+"""`toimintamalli ask`: answers one question, or one per stdin line; `--json` gives the DESIGN.md object."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from knowledge.loader import default_knowledge
+from knowledge.search import Answerer
+
+
+def run_ask(words: list[str], as_json: bool) -> int:
+    answerer = Answerer(default_knowledge())
+
+    def emit(question: str) -> None:
+        result = answerer.answer(question)
+        if as_json:
+            sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(result.answer + "\n\n")
+        sys.stdout.flush()
+
+    if words:
+        emit(" ".join(words))
+        return 0
+    for line in sys.stdin:
+        emit(line.rstrip("\n"))
+    return 0
