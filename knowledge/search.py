@@ -46,6 +46,9 @@ STOPWORDS = frozenset(
 
 _stemmer = snowballstemmer.stemmer("finnish")
 _DIGITS = re.compile(r"^[0-9:.-]+$")
+# investment codes and numbers are entities (knowledge.entities), not search words
+ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])")
+ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0}
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ class Index:
         return found
 
     def token_features(self, token: str, learn: bool = False) -> list[str]:
-        if token in STOPWORDS or _DIGITS.match(token):
+        if token in STOPWORDS or _DIGITS.match(token) or (not learn and ENTITY_TOKEN.match(token)):
             return []
         parts = [token, *token.split("-")] if "-" in token else [token]
         found: list[str] = []
@@ -166,8 +169,16 @@ class Index:
         return [f for f in self.token_features(match[0]) if f in self.idf]
 
     # -- scoring ----------------------------------------------------------------------------------
-    def score(self, features: list[str]) -> list[Hit]:
+    def score(self, features: list[str], entities: Entities | None = None) -> list[Hit]:
         unique = set(features)
+        present = set()
+        if entities is not None:
+            if entities.investments:
+                present.add("investment")
+            if entities.area:
+                present.add("area")
+            if entities.county:
+                present.add("county")
         hits = []
         for entry, weights in zip(self.kb.entries, self.weights, strict=True):
             total = 0.0
@@ -177,7 +188,8 @@ class Index:
                     concept_weight = self.lexicon.weights.get(feature[2:], 1.0) if feature.startswith("c:") else 1.0
                     total += self.idf[feature] * weight * concept_weight
             if total > 0:
-                hits.append(Hit(entry, total))
+                bonus = max((ENTITY_BONUS[n] for n in entry.needs if n in present), default=0.0)
+                hits.append(Hit(entry, total + bonus))
         hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -230,7 +242,7 @@ class Searcher:
         content: list[str] = []
         unknown: list[str] = []
         for token in tokens(folded):
-            if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2:
+            if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2 or ENTITY_TOKEN.match(token):
                 continue
             content.append(token)
             found = index.known(token)
@@ -243,7 +255,9 @@ class Searcher:
             if pattern.search(folded):
                 out_of_scope = item.id
                 break
-        return Analysis(folded, content, unknown, features, entities, out_of_scope, index.score(features))
+        return Analysis(
+            folded, content, unknown, features, entities, out_of_scope, index.score(features, entities)
+        )
 
 
 def _entity_words(folded: str, entities: Entities) -> set[str]:
