@@ -46,7 +46,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def settings_for(slack: FakeSlack, db: Path) -> Settings:
-    return Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_BASE_URL=slack.base_url, TOIMINTAMALLI_DB=db)  # type: ignore[call-arg]
+    return Settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_BASE_URL=slack.base_url, TOIMINTAMALLI_DB=db)
 
 
 def dm_user(ctx: Context, db: Path, user: str, text: str, now: dt.datetime = NOW) -> str:
