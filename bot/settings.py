@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -33,6 +34,13 @@ class Settings(BaseSettings):
             raise ValueError(f"tuntematon aikavyöhyke {value!r}") from exc
         return value
 
+    @field_validator("slack_api_base_url")
+    @classmethod
+    def _api_base_url(cls, value: str) -> str:
+        """slack_sdk joins method names onto the base URL, which therefore has to end with "/"."""
+        value = value.strip() or "https://slack.com/api/"
+        return value if value.endswith("/") else value + "/"
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
@@ -47,7 +55,7 @@ class Settings(BaseSettings):
             )
 
 
-def _attr(fields: dict, env_name: str) -> str:  # type: ignore[type-arg]
+def _attr(fields: dict[str, Any], env_name: str) -> str:
     return next(name for name, info in fields.items() if info.alias == env_name)
 
 

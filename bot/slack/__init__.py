@@ -1,1 +1,4 @@
-"""The Slack edge: the only package that imports slack_bolt and slack_sdk."""
+"""The Slack surface: Bolt app factory, listeners per kind, Block Kit rendering, escaping and de-duplication.
+
+Only this package imports slack_bolt / slack_sdk. Importing it does no work; `create_app` builds the app.
+"""

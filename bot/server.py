@@ -1,0 +1,139 @@
+"""Runs the Slack app: `serve` (HTTP on waitress, POST /slack/events and GET /healthz) or `socket`.
+
+Both check their settings first (a missing token is named), open the store and the knowledge
+base once, and start the reminder scheduler in the same process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, Protocol
+
+from bot.settings import Settings, load_settings
+from bot.store import Store
+from dialogs.context import Context, default_context
+
+HTTP_THREADS = 16
+log = logging.getLogger(__name__)
+
+
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+@dataclass
+class SlackHttpServer:
+    """A waitress server for the Slack app: `run()` blocks until `close()`; `app` is the Bolt app."""
+
+    server: Any
+    app: Any
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def run(self) -> None:
+        self.server.run()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def create_http_server(
+    settings: Settings,
+    store: Store,
+    ctx: Context,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> SlackHttpServer:
+    """A waitress server for the Slack app, bound but not yet running."""
+    from waitress.server import create_server
+
+    from bot.slack.app import create_app
+    from bot.slack.wsgi import MAX_BODY_BYTES, create_wsgi_app
+
+    app = create_app(settings, store, ctx, clock)
+    wsgi = create_wsgi_app(app, settings.slack_signing_secret)
+    server = create_server(
+        wsgi,
+        host=host,
+        port=settings.port if port is None else port,
+        threads=HTTP_THREADS,
+        max_request_body_size=2 * MAX_BODY_BYTES,
+        ident="toimintamalli",
+    )
+    return SlackHttpServer(server=server, app=app)
+
+
+def _start_scheduler(store: Store, settings: Settings, ctx: Context, client: Any) -> Stoppable | None:
+    """INTEGRATION POINT: the reminder scheduler (bot/scheduler.py, ReminderScheduler) starts here."""
+    return None
+
+
+def _setup(settings_names: tuple[str, ...]) -> tuple[Settings, Store, Context]:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    settings.require(*settings_names)
+    store = Store(settings.db_path)
+    return settings, store, default_context(settings.tz, channel="slack")
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run_serve(port: int | None = None) -> int:
+    """`toimintamalli serve`: needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
+    settings, store, ctx = _setup(("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
+    scheduler: Stoppable | None = None
+    try:
+        server = create_http_server(settings, store, ctx, port=port)
+        scheduler = _start_scheduler(store, settings, ctx, server.app.client)
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        log.info("serving Slack on http://0.0.0.0:%s/slack/events", server.port)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            log.info("stopping")
+        finally:
+            server.close()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        store.close()
+    return 0
+
+
+def run_socket() -> int:
+    """`toimintamalli socket`: needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
+    from bot.slack.app import create_app
+    from bot.slack.socket_mode import connect_socket_mode
+
+    settings, store, ctx = _setup(("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"))
+    scheduler: Stoppable | None = None
+    stop = threading.Event()
+    try:
+        app = create_app(settings, store, ctx)
+        handler = connect_socket_mode(app, settings.slack_app_token)
+        scheduler = _start_scheduler(store, settings, ctx, app.client)
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        log.info("connected to Slack over Socket Mode")
+        try:
+            while not stop.wait(3600):
+                pass
+        except KeyboardInterrupt:
+            log.info("stopping")
+        finally:
+            handler.close()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+        store.close()
+    return 0

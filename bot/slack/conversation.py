@@ -1,0 +1,17 @@
+"""The path every user input takes: a turn through the router, then the rendered replies to a destination."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.slack.deliver import Destination, deliver
+from bot.slack.render import render_replies
+from bot.slack.services import Services
+
+
+def converse(
+    services: Services, client: WebClient, destination: Destination, team: str, user: str, text: str
+) -> bool:
+    """Run one turn for `user` with `text` and post the replies; True when they were delivered."""
+    replies = services.turns.run(team, user, text)
+    return deliver(client, destination, render_replies(replies), user)

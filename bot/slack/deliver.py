@@ -1,0 +1,113 @@
+"""Posting rendered messages where a reply belongs: a channel or thread, a DM, or an ephemeral reply.
+
+Slack API errors never escape from here. Rate limits (429) are retried by the client's
+RateLimitErrorRetryHandler; a channel the bot cannot post to (channel_not_found,
+not_in_channel, …) makes the bot send the reply to the user's DM with a note; anything else
+is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.slack import texts
+from bot.slack.blocks import section
+from bot.slack.render import Outgoing
+from bot.slack.text import escape
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "cannot_reply_to_message"}
+)
+
+
+class Destination(Protocol):
+    def post(self, message: Outgoing) -> None:
+        """Post one message; raises SlackApiError when Slack refuses it."""
+
+
+@dataclass
+class ChannelDestination:
+    """A channel, DM or thread (`thread_ts`) through chat.postMessage."""
+
+    client: WebClient
+    channel: str
+    thread_ts: str | None = None
+
+    def post(self, message: Outgoing) -> None:
+        self.client.chat_postMessage(
+            channel=self.channel,
+            text=message.text,
+            blocks=message.block_dicts(),
+            thread_ts=self.thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+
+@dataclass
+class ResponseUrlDestination:
+    """An ephemeral reply through the request's response_url (slash commands, ephemeral messages)."""
+
+    respond: Respond
+
+    def post(self, message: Outgoing) -> None:
+        result = self.respond(
+            text=message.text, blocks=message.block_dicts(), response_type="ephemeral", replace_original=False
+        )
+        if result.status_code != 200:
+            log.warning("response_url answered %s: %s", result.status_code, result.body)
+
+
+def open_dm(client: WebClient, user: str) -> str:
+    """The id of the bot's DM with `user` (conversations.open)."""
+    result = client.conversations_open(users=user)
+    channel = result.get("channel") or {}
+    return str(channel["id"])
+
+
+def deliver(
+    client: WebClient, destination: Destination, messages: Sequence[Outgoing], user: str | None
+) -> bool:
+    """Post `messages` in order; True when all were posted somewhere the user can see them."""
+    for index, message in enumerate(messages):
+        try:
+            destination.post(message)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", "unknown_error"))
+            if error in UNREACHABLE and user:
+                log.warning("cannot post to %s (%s); sending to the user's DM", destination, error)
+                return _to_dm(client, user, error, messages[index:])
+            log.error("Slack refused a message (%s); %d message(s) not sent", error, len(messages) - index)
+            return False
+        except SlackClientError as exc:
+            log.error("posting to Slack failed: %s", exc)
+            return False
+    return True
+
+
+def _to_dm(client: WebClient, user: str, error: str, messages: Sequence[Outgoing]) -> bool:
+    note_text = escape(texts.POST_FAILED.format(error=error))
+    note = Outgoing(text=note_text, blocks=[section(note_text)])
+    try:
+        dm = ChannelDestination(client, open_dm(client, user))
+        for message in (note, *messages):
+            dm.post(message)
+    except (SlackApiError, SlackClientError, KeyError) as exc:
+        log.error("could not reach user %s in a DM either: %s", user, exc)
+        return False
+    return True
+
+
+def notify(client: WebClient, destination: Destination, text: str, user: str | None = None) -> bool:
+    """A one-line note (escaped here) to `destination`."""
+    escaped = escape(text)
+    return deliver(client, destination, [Outgoing(text=escaped, blocks=[section(escaped)])], user)

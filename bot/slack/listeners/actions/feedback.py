@@ -1,0 +1,33 @@
+"""👍/👎 on an answer: stored with the question, topic and confidence; the buttons become a thank-you."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+from slack_bolt.context import BoltContext
+from slack_sdk import WebClient
+
+from bot.slack import ids, texts
+from bot.slack.clicks import clicked_user, mark_block
+from bot.slack.services import services_of
+
+
+def handle_feedback(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    services = services_of(context)
+    vote = "up" if str(action.get("action_id")) == f"{ids.FEEDBACK}:up" else "down"
+    container = body.get("container") or {}
+    block_id = str(action.get("block_id") or "")
+    where = f"{container.get('channel_id', '')}:{container.get('message_ts', '')}:{block_id}"
+    services.feedback.record_vote(
+        context.team_id or "",
+        clicked_user(body),
+        where,
+        vote,
+        str(action.get("value") or ""),
+        services.turns.clock(),
+    )
+    mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote])

@@ -1,0 +1,18 @@
+"""App Home button: start the check in the user's DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+from slack_bolt.context import BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.check_in_dm import start_check_in_dm
+from bot.slack.clicks import clicked_user
+from bot.slack.services import services_of
+
+
+def handle_home_check(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    ack()
+    start_check_in_dm(services_of(context), client, context.team_id or "", clicked_user(body), "check", None)

@@ -1,0 +1,11 @@
+"""Slash command listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.listeners.commands.toimintamalli import COMMAND, handle_toimintamalli
+
+
+def register(app: App) -> None:
+    app.command(COMMAND)(handle_toimintamalli)

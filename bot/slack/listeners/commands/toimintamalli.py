@@ -1,0 +1,38 @@
+"""`/toimintamalli [apua | check | määräajat | muistutus … | question]`.
+
+Everything goes through dialogs.router.respond; `check` runs in the user's DM (with a short
+ephemeral note where the command was typed), the rest is answered ephemerally.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_bolt.context import BoltContext
+from slack_sdk import WebClient
+
+from bot.slack.check_in_dm import start_check_in_dm
+from bot.slack.conversation import converse
+from bot.slack.deliver import ResponseUrlDestination
+from bot.slack.services import services_of
+from bot.slack.text import from_slack
+from dialogs.router import CHECK_WORDS
+from knowledge.text import fold
+
+COMMAND = "/toimintamalli"
+
+
+def handle_toimintamalli(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
+    ack()
+    services = services_of(context)
+    team = context.team_id or str(command.get("team_id") or "")
+    user = str(command["user_id"])
+    text = from_slack(str(command.get("text") or ""))
+    here = ResponseUrlDestination(respond)
+    if fold(text).strip(" .!") in CHECK_WORDS:
+        start_check_in_dm(services, client, team, user, text, note_to=here)
+    else:
+        converse(services, client, here, team, user, text)

@@ -1,0 +1,160 @@
+"""Replies (dialogs.replies.Reply) as Slack messages: escaped text, Block Kit, limits respected.
+
+The whole reply text is escaped here, once, so user text inside a reply can never become
+markup. A section holds at most 3000 characters and a message at most 50 blocks; longer
+replies are split over several messages (`MESSAGE_CHAR_BUDGET` characters of text each).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+from bot.slack import blocks as bk
+from bot.slack import ids, texts
+from bot.slack.text import escape, split_text, truncate
+from dialogs.replies import Choice, Reply
+
+MESSAGE_BLOCK_LIMIT = 50
+MESSAGE_CHAR_BUDGET = 12000
+FALLBACK_LIMIT = 3000
+MAX_SUGGESTIONS = 3
+
+
+@dataclass
+class Outgoing:
+    """One message to post: `text` is the escaped notification text, `blocks` its content."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    chars: int = 0
+
+    def block_dicts(self) -> list[dict[str, Any]]:
+        return bk.as_dicts(self.blocks)
+
+
+def render_replies(replies: Sequence[Reply], first_block: int = 0) -> list[Outgoing]:
+    """Every reply of one turn, packed into as few messages as the limits allow."""
+    messages: list[Outgoing] = []
+    current = Outgoing(text="")
+    texts_in_current: list[str] = []
+
+    def close() -> None:
+        nonlocal current, texts_in_current
+        if current.blocks:
+            current.text = truncate("\n\n".join(t for t in texts_in_current if t), FALLBACK_LIMIT)
+            messages.append(current)
+        current = Outgoing(text="")
+        texts_in_current = []
+
+    for n, reply in enumerate(replies, start=first_block):
+        for block, size, text in _reply_units(reply, n):
+            if current.blocks and (
+                len(current.blocks) + 1 > MESSAGE_BLOCK_LIMIT or current.chars + size > MESSAGE_CHAR_BUDGET
+            ):
+                close()
+            current.blocks.append(block)
+            current.chars += size
+            if text:
+                texts_in_current.append(text)
+    close()
+    return messages
+
+
+def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
+    """(block, characters of text, fallback text) for one reply, in display order."""
+    units: list[tuple[Block, int, str]] = []
+    for i, piece in enumerate(split_text(escape(reply.text), bk.SECTION_LIMIT)):
+        if piece.strip():
+            units.append((bk.section(piece, f"text-{n}-{i}"), len(piece), piece))
+    if reply.kind == "summary" and reply.data is not None:
+        raw = escape(json.dumps(reply.data, ensure_ascii=False, indent=2))
+        for i, piece in enumerate(split_text(raw, bk.SECTION_LIMIT - 6)):
+            units.append((bk.code(piece, f"data-{n}-{i}"), len(piece), ""))
+    if reply.sources:
+        listed = "; ".join(texts.SOURCE.format(dia=s.dia, title=s.title) for s in reply.sources)
+        line = truncate(escape(texts.SOURCES.format(sources=listed)), bk.SECTION_LIMIT)
+        units.append((bk.context(line, f"sources-{n}"), len(line), ""))
+    suggestions = tuple(dict.fromkeys(reply.suggestions))[:MAX_SUGGESTIONS]
+    if suggestions:
+        units.append((bk.section(texts.DID_YOU_MEAN, f"didyoumean-{n}"), len(texts.DID_YOU_MEAN), ""))
+        buttons = [bk.button(escape(s), f"{ids.SUGGESTION}:{i}", s) for i, s in enumerate(suggestions)]
+        units.append((bk.actions(f"suggestions-{n}", buttons), 0, ""))
+    choices = [c for c in reply.choices if c.value not in reply.suggestions]
+    for block in choice_blocks(choices, reply.multi, n):
+        units.append((block, 0, ""))
+    if reply.kind == "answer":
+        units.append((feedback_block(reply, n), 0, ""))
+    return units
+
+
+def choice_blocks(choices: Sequence[Choice], multi: bool, n: int) -> list[Block]:
+    """Buttons for up to five choices, else selects; several picks: checkboxes or multi-select + Valmis."""
+    if not choices:
+        return []
+    options = [bk.option(escape(c.label), c.value) for c in choices]
+    if multi:
+        if len(choices) <= bk.CHECKBOXES_LIMIT:
+            elements: list[Any] = [bk.checkboxes(f"{ids.CHOICE_MULTI}:0", options)]
+        else:
+            elements = [
+                bk.multi_select(f"{ids.CHOICE_MULTI}:{k}", chunk, texts.SELECT_MANY)
+                for k, chunk in enumerate(_chunks(options, bk.OPTIONS_LIMIT))
+            ]
+        elements.append(bk.button(texts.DONE, ids.CHOICE_DONE, "done", "primary"))
+        return [bk.actions(f"choices-{n}", elements)]
+    long_values = any(len(c.value) > bk.OPTION_VALUE_LIMIT for c in choices)
+    if len(choices) <= bk.BUTTONS_LIMIT or long_values:
+        buttons = [
+            bk.button(escape(c.label), f"{ids.CHOICE_BUTTON}:{i}", c.value, c.style)
+            for i, c in enumerate(choices)
+        ]
+        return [
+            bk.actions(f"choices-{n}-{k}" if k else f"choices-{n}", chunk)
+            for k, chunk in enumerate(_chunks(buttons, bk.ACTIONS_ELEMENTS_LIMIT))
+        ]
+    selects = [
+        bk.static_select(f"{ids.CHOICE_SELECT}:{k}", chunk, texts.SELECT_ONE)
+        for k, chunk in enumerate(_chunks(options, bk.OPTIONS_LIMIT))
+    ]
+    return [bk.actions(f"choices-{n}", selects)]
+
+
+def feedback_value(reply: Reply) -> str:
+    """The 👍/👎 button value: the question, topic and confidence, within Slack's 2000 characters."""
+    question = reply.question or ""
+    while True:
+        value = json.dumps({"q": question, "t": reply.topic, "c": reply.confident}, ensure_ascii=False)
+        if len(value) <= bk.VALUE_LIMIT:
+            return value
+        question = question[: len(question) - (len(value) - bk.VALUE_LIMIT) - 1]
+
+
+def feedback_block(reply: Reply, n: int) -> Block:
+    value = feedback_value(reply)
+    return bk.actions(
+        f"feedback-{n}",
+        [
+            bk.button(texts.FEEDBACK_UP, f"{ids.FEEDBACK}:up", value),
+            bk.button(texts.FEEDBACK_DOWN, f"{ids.FEEDBACK}:down", value),
+        ],
+    )
+
+
+def replace_block(message_blocks: Sequence[dict[str, Any]], block_id: str, note: str) -> list[dict[str, Any]]:
+    """The blocks of a posted message with the block `block_id` swapped for a context note (escaped)."""
+    result: list[dict[str, Any]] = []
+    for block in message_blocks:
+        if block.get("block_id") == block_id:
+            result.append(bk.context(escape(note), block_id).to_dict())
+        else:
+            result.append(block)
+    return result
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]

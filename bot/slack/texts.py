@@ -1,0 +1,39 @@
+"""The Slack surface's own wording (labels, notes, errors); the guidance itself comes from the dialogs."""
+
+from __future__ import annotations
+
+DID_YOU_MEAN = "*Tarkoititko…?*"
+SELECT_ONE = "Valitse…"
+SELECT_MANY = "Valitse yksi tai useampi…"
+DONE = "Valmis"
+FEEDBACK_PROMPT = "Oliko vastauksesta apua?"
+FEEDBACK_UP = "👍 Kyllä"
+FEEDBACK_DOWN = "👎 Ei"
+FEEDBACK_THANKS = {
+    "up": "Kiitos palautteesta! 👍",
+    "down": "Kiitos palautteesta! 👎 Välitän kysymyksen ohjeen ylläpitäjille.",
+}
+PICKED = "Valitsit: {label}"
+SOURCES = "Lähde: {sources}"
+SOURCE = "dia {dia} ({title})"
+CHECK_IN_DM = "Aloitin perustietojen tarkistuksen yksityisviestissä: avaa sovelluksen Viestit-välilehti."
+DM_FAILED = (
+    "En saanut avattua yksityisviestiä ({error}). Kirjoita minulle suoraan sovelluksen Viestit-välilehdellä."
+)
+POST_FAILED = "En voinut vastata kanavalle ({error}). Tässä vastaus yksityisviestinä:"
+NOTHING_PICKED = "Valitse ensin vähintään yksi vaihtoehto ja paina sitten {done}."
+HOME_TITLE = "Toimintamalli-avustaja"
+HOME_INTRO = (
+    "Autan kuvaamaan RRP-toimintamallin Innokylässä THL:n ohjeen mukaan. Kysy minulta viestillä, "
+    "mainitse minut kanavalla tai käytä komentoa /toimintamalli."
+)
+HOME_DRAFT = "*Perustietojen luonnos*"
+HOME_NO_DRAFT = "Ei keskeneräistä tarkistusta."
+HOME_SUBSCRIPTIONS = "*Muistutukset*"
+HOME_DEADLINES = "*Tulevat määräajat*"
+HOME_NO_DEADLINES = "Ei tulevia määräaikoja."
+HOME_START_CHECK = "Aloita tarkistus"
+HOME_OPEN_FORM = "Täytä lomakkeella"
+MODAL_TITLE = "Perustiedot"
+MODAL_SUBMIT = "Tarkista"
+MODAL_CLOSE = "Peruuta"

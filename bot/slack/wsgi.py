@@ -1,0 +1,131 @@
+"""The WSGI application: `POST /slack/events` into Bolt, behind guards; `GET /healthz`.
+
+Guards before Bolt, which would answer 500 or mis-route otherwise:
+- a body over MAX_BODY_BYTES gets 413 without being read;
+- the signature is checked first (401), so nothing unsigned is parsed;
+- a signed body that is not valid JSON (or a form whose `payload` is not a JSON object) gets 400;
+- Bolt's parser takes any form body containing the substring "payload" for interactivity, so a
+  slash command whose text says "payload" would reach no listener: the request is handed to
+  Bolt with the correctly parsed body instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+from slack_bolt import App
+from slack_bolt.context import BoltContext
+from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
+from slack_bolt.response import BoltResponse
+from slack_sdk.signature import SignatureVerifier
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class BadBody(Exception):
+    """The body is signed but cannot be a Slack request."""
+
+
+def parse_slack_body(body: str, content_type: str | None) -> dict[str, Any]:
+    """The request body as Slack means it; raises BadBody for anything Bolt would choke on."""
+    if not body:
+        return {}
+    if content_type == "application/json" or body.startswith("{"):
+        return _json_object(body)
+    form = dict(parse_qsl(body, keep_blank_values=True))
+    if "payload" in form:
+        return _json_object(form["payload"])
+    return form
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BadBody(f"invalid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise BadBody("JSON body is not an object")
+    return value
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key in {"CONTENT_LENGTH", "CONTENT_TYPE"}:
+            headers[key.lower().replace("_", "-")] = str(value)
+        elif key.startswith("HTTP_"):
+            headers[key[5:].lower().replace("_", "-")] = str(value)
+    return headers
+
+
+def _plain(status: int, text: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
+    body = (text or HTTPStatus(status).phrase).encode()
+    return status, [("Content-Type", "text/plain; charset=utf-8")], body
+
+
+def _from_bolt(response: BoltResponse) -> tuple[int, list[tuple[str, str]], bytes]:
+    headers = [
+        (name, value)
+        for name, values in response.headers.items()
+        if name.lower() != "content-length"
+        for value in values
+    ]
+    body = response.body if isinstance(response.body, str) else json.dumps(response.body)
+    return response.status, headers, body.encode()
+
+
+def create_wsgi_app(app: App, signing_secret: str, max_body_bytes: int = MAX_BODY_BYTES) -> WsgiApp:
+    """A WSGI callable serving `app` at EVENTS_PATH and a health check at HEALTH_PATH."""
+    verifier = SignatureVerifier(signing_secret)
+
+    def handle_events(environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain(400)
+        if length < 0:
+            return _plain(400)
+        if length > max_body_bytes:
+            return _plain(413)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        headers = _headers(environ)
+        if not verifier.is_valid_request(raw, headers):
+            return _plain(401)
+        try:
+            body = raw.decode("utf-8")
+            parsed = parse_slack_body(body, (headers.get("content-type") or "").split(";")[0].strip() or None)
+        except (UnicodeDecodeError, BadBody) as exc:
+            log.warning("refusing a signed but malformed request: %s", exc)
+            return _plain(400)
+        request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=dict(headers))
+        if request.body != parsed:  # Bolt's parser mis-read it (e.g. a command saying "payload")
+            request.body = parsed
+            request.context = build_context(BoltContext(), parsed)
+        return _from_bolt(app.dispatch(request))
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and method in {"GET", "HEAD"}:
+            status, headers, body = 200, [("Content-Type", "application/json")], b'{"ok": true}'
+        elif path == EVENTS_PATH:
+            status, headers, body = handle_events(environ) if method == "POST" else _plain(405)
+        else:
+            status, headers, body = _plain(404)
+        headers = [*headers, ("Content-Length", str(len(body)))]
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [body] if method != "HEAD" else []
+
+    return application
