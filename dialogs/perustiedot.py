@@ -1,21 +1,694 @@
-"""The perustiedot dialog (placeholder; being built)."""
+"""The perustiedot dialog: a waterfall of steps that collects, validates and summarises a toimintamalli's basics.
+
+A turn is `(state, input, now) -> (state, replies)` with no channel in it. The steps are data
+(`STEPS`); each names the perustiedot field it fills, its kind (choice/multi/text/list), its
+choices, a pre-fill and a parser, and is validated by the field's validator from
+`dialogs.validator` (found by field name). The texts live in knowledge/data/rules.yaml.
+State: `{"dialog": {"step", "answers", "history", "skipped", "started", "updated", ...}}`.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Any
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
+from dialogs.answers import answer_reply
 from dialogs.context import Context
-from dialogs.replies import Reply
+from dialogs.replies import Choice, Reply
+from dialogs.validator import (
+    FIELD_VALIDATORS,
+    Checker,
+    Finding,
+    Perustiedot,
+    build_name,
+    county_finder,
+    key,
+    parse_name,
+    report_text,
+    validate,
+)
+from knowledge.entities import find_investments
+from knowledge.models import INVESTMENT_CODES, InvestmentCode
+from knowledge.rules import DialogTexts, Rules, StepText, default_rules
+from knowledge.text import fold
+
+StepKind = Literal["choice", "multi", "text", "list"]
+Parsed = tuple[Any, str | None]  # (value, error message)
+STALE_AFTER = dt.timedelta(minutes=30)
+SUMMARY = "summary"
+EXPORT_FIELDS: tuple[str, ...] = (
+    "nimi",
+    "investoinnit",
+    "valmennus",
+    "hyvinvointialue",
+    "kokonaisuudet",
+    "rahoittajat",
+    "aihealueet",
+    "ilmiot",
+    "lyhyt_kuvaus",
+    "toteutuspaikka",
+    "kohderyhma",
+    "yllapitajat",
+)
+
+
+def _rules() -> Rules:
+    return default_rules()
+
+
+def _texts() -> DialogTexts:
+    return _rules().dialog
+
+
+def step_text(name: str) -> StepText:
+    return _texts().steps[name]
+
+
+# -- parsing helpers ---------------------------------------------------------------------------------
+
+
+def split_list(text: str) -> list[str]:
+    """Comma-, semicolon- or line-separated items; commas inside parentheses stay ("(RRP, P4, I1)")."""
+    items: list[str] = []
+    depth, current = 0, ""
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        if char in ",;\n" and depth == 0:
+            items.append(current)
+            current = ""
+        else:
+            current += char
+    items.append(current)
+    return [item.strip(" .•-*\t") for item in items if item.strip(" .•-*\t")]
+
+
+def _numbers(text: str) -> list[int] | None:
+    """The numbers of "1", "1, 3" or "2 ja 4"; None when the text is not only numbers."""
+    folded = fold(text)
+    if not re.fullmatch(r"\s*\d+(?:\s*(?:,|;|ja|and|\s)\s*\d+)*\s*", folded):
+        return None
+    return [int(n) for n in re.findall(r"\d+", folded)]
+
+
+def _is_word(text: str, words: list[str]) -> bool:
+    return fold(text).strip(" .!") in {fold(w) for w in words}
+
+
+def _accepts(text: str) -> bool:
+    return _is_word(text, _texts().accept_words)
+
+
+# -- the steps: choices, pre-fills and parsers ------------------------------------------------------
+
+
+def _investment_choices(answers: dict[str, Any], ctx: Context) -> list[Choice]:
+    return [
+        Choice(label=f"{code}: {ctx.kb.investments[code].label}", value=code) for code in INVESTMENT_CODES
+    ]
+
+
+def _yes_no_choices(answers: dict[str, Any], ctx: Context) -> list[Choice]:
+    texts = _texts()
+    return [Choice(texts.yes_label, "kyllä", "primary"), Choice(texts.no_label, "ei")]
+
+
+def _accept_choices(answers: dict[str, Any], ctx: Context) -> list[Choice]:
+    return [Choice(_texts().accept_label, "ok", "primary")]
+
+
+def _parse_investoinnit(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+    numbers = _numbers(text)
+    if numbers is not None:
+        if all(1 <= n <= len(INVESTMENT_CODES) for n in numbers):
+            return [INVESTMENT_CODES[n - 1] for n in sorted(set(numbers))], None
+        return None, step_text("investoinnit").error
+    codes, _explicit = find_investments(fold(text))
+    if not codes or (len(codes) == 4 and "P3" not in codes and not re.search(r"[123]", text)):
+        return None, step_text("investoinnit").error
+    return list(codes), None
+
+
+def _parse_valmennus(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+    texts = _texts()
+    if fold(text).strip() == "1" or _is_word(text, texts.yes_words):
+        return True, None
+    if fold(text).strip() == "2" or _is_word(text, texts.no_words):
+        return False, None
+    return None, step_text("valmennus").error
+
+
+def _parse_county(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+    county = county_finder(ctx.kb).find(fold(text))
+    if county is None:
+        return None, step_text("hyvinvointialue").error.format(value=text.strip())
+    return county.name, None
+
+
+def _parse_process(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+    parts = parse_name(text, county_finder(ctx.kb))
+    process = parts.process.strip(" ,") if parts.county or parts.tag else text.strip(" ,")
+    if not process:
+        return None, step_text("prosessi").error
+    return process, None
+
+
+def suggested_name(answers: dict[str, Any], ctx: Context) -> str | None:
+    """The name built from the answers so far (process, county, investments, valmennus)."""
+    county = ctx.kb.county(answers.get("hyvinvointialue") or "")
+    codes: list[InvestmentCode] = [c for c in INVESTMENT_CODES if c in (answers.get("investoinnit") or [])]
+    process = answers.get("prosessi") or ""
+    if not (county and codes and process):
+        return None
+    valmennus = bool(answers.get("valmennus")) and "P4I1" in codes
+    return build_name(process, county, codes, valmennus, ctx.kb, _rules())
+
+
+def _parse_nimi(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+    suggestion = suggested_name(answers, ctx)
+    if _accepts(text) or (suggestion and fold(text).strip() == "1"):
+        if suggestion:
+            return suggestion, None
+        return None, step_text("nimi").alt_prompt
+    return text.strip(), None
+
+
+def _parse_text(name: str) -> Callable[[str, dict[str, Any], Context], Parsed]:
+    def parse(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+        value = text.strip()
+        return (value, None) if value else (None, step_text(name).error)
+
+    return parse
+
+
+def _parse_list(name: str) -> Callable[[str, dict[str, Any], Context], Parsed]:
+    def parse(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+        step = STEP_BY_NAME[name]
+        current = current_value(step, answers, ctx) or []
+        if step.prefill is not None and (_accepts(text) or fold(text).strip() == "1"):
+            return list(current), None
+        added = split_list(text)
+        if not added:
+            return None, step_text(name).error
+        if step.prefill is None:
+            return added, None
+        merged = list(current)
+        for item in added:
+            if key(item) not in {key(m) for m in merged}:
+                merged.append(item)
+        return merged, None
+
+    return parse
+
+
+def _prefill_kokonaisuudet(answers: dict[str, Any], ctx: Context) -> list[str]:
+    checker = Checker(Perustiedot.model_validate(export(answers)), ctx.kb, _rules())
+    items: list[str] = []
+    own = checker.own_kokonaisuus()
+    if own:
+        items.append(own)
+    for code in checker.codes:
+        national = ctx.kb.investments[code].kansallinen_kokonaisuus
+        if national:
+            items.append(national)
+    if answers.get("valmennus") and "P4I1" in checker.codes:
+        items.append(ctx.kb.common.valmennus.kokonaisuus)
+    return items
+
+
+def _prefill_rahoittajat(answers: dict[str, Any], ctx: Context) -> list[str]:
+    return list(ctx.kb.common.rahoittajat)
+
+
+def _prefill_aihealueet(answers: dict[str, Any], ctx: Context) -> list[str]:
+    codes = [c for c in INVESTMENT_CODES if c in (answers.get("investoinnit") or [])]
+    return [ctx.kb.common.aihealue_rrp, *(ctx.kb.investments[c].aihealue for c in codes)]
+
+
+def _prefill_ilmiot(answers: dict[str, Any], ctx: Context) -> list[str]:
+    return [ctx.kb.common.ilmio]
+
+
+def _always(answers: dict[str, Any]) -> bool:
+    return True
+
+
+def _valmennus_applies(answers: dict[str, Any]) -> bool:
+    return "P4I1" in (answers.get("investoinnit") or [])
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the waterfall: the field it fills and how its answer is offered, parsed and checked."""
+
+    name: str
+    kind: StepKind
+    parse: Callable[[str, dict[str, Any], Context], Parsed]
+    field: str | None = None  # the perustiedot field (None: only feeds the suggested name)
+    choices: Callable[[dict[str, Any], Context], list[Choice]] | None = None
+    prefill: Callable[[dict[str, Any], Context], Any] | None = None
+    applies: Callable[[dict[str, Any]], bool] = _always
+
+    @property
+    def validator(self) -> Callable[[Checker], list[Finding]] | None:
+        """The field's validator from dialogs.validator, found by field name."""
+        return FIELD_VALIDATORS.get(self.field) if self.field else None
+
+    @property
+    def text(self) -> StepText:
+        return step_text(self.name)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("investoinnit", "multi", _parse_investoinnit, "investoinnit", choices=_investment_choices),
+    Step("valmennus", "choice", _parse_valmennus, "valmennus", _yes_no_choices, applies=_valmennus_applies),
+    Step("hyvinvointialue", "text", _parse_county, "hyvinvointialue"),
+    Step("prosessi", "text", _parse_process, None),
+    Step("nimi", "choice", _parse_nimi, "nimi", choices=_accept_choices),
+    Step("lyhyt_kuvaus", "text", _parse_text("lyhyt_kuvaus"), "lyhyt_kuvaus"),
+    Step("toteutuspaikka", "text", _parse_text("toteutuspaikka"), "toteutuspaikka"),
+    Step("kohderyhma", "text", _parse_text("kohderyhma"), "kohderyhma"),
+    Step(
+        "kokonaisuudet",
+        "list",
+        _parse_list("kokonaisuudet"),
+        "kokonaisuudet",
+        _accept_choices,
+        _prefill_kokonaisuudet,
+    ),
+    Step(
+        "rahoittajat",
+        "list",
+        _parse_list("rahoittajat"),
+        "rahoittajat",
+        _accept_choices,
+        _prefill_rahoittajat,
+    ),
+    Step("aihealueet", "list", _parse_list("aihealueet"), "aihealueet", _accept_choices, _prefill_aihealueet),
+    Step("ilmiot", "list", _parse_list("ilmiot"), "ilmiot", _accept_choices, _prefill_ilmiot),
+    Step("yllapitajat", "list", _parse_list("yllapitajat"), "yllapitajat"),
+)
+STEP_BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
+_EMPTY: dict[StepKind, Any] = {"choice": "", "multi": [], "text": "", "list": []}
+
+
+# -- answers, export and validation -------------------------------------------------------------------
+
+
+def export(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers as perustiedot JSON (the input format of `toimintamalli check`)."""
+    out: dict[str, Any] = {}
+    for name in EXPORT_FIELDS:
+        value = answers.get(name)
+        if name == "valmennus":
+            out[name] = bool(value) and "P4I1" in (answers.get("investoinnit") or [])
+        elif STEP_BY_NAME[name].kind in ("multi", "list"):
+            out[name] = list(value) if isinstance(value, list) else []
+        else:
+            out[name] = value if isinstance(value, str) else ""
+    return out
+
+
+def current_value(step: Step, answers: dict[str, Any], ctx: Context) -> Any:
+    """The step's answer so far, or its pre-fill."""
+    if step.name in answers and answers[step.name] not in (None, "", []):
+        return answers[step.name]
+    return step.prefill(answers, ctx) if step.prefill else None
+
+
+def _findings(field: str, value: Any, answers: dict[str, Any], ctx: Context) -> list[Finding]:
+    validator = FIELD_VALIDATORS.get(field)
+    if validator is None:
+        return []
+    trial = dict(answers)
+    trial[field] = value
+    data = Perustiedot.model_validate(export(trial))
+    return validator(Checker(data, ctx.kb, _rules(), process=trial.get("prosessi")))
+
+
+def validate_answer(field: str, value: Any, answers: dict[str, Any], ctx: Context) -> str | None:
+    """Error messages (one string) for `value` as the answer of `field` given the other answers; None if fine."""
+    errors = [f.message for f in _findings(field, value, answers, ctx) if f.severity == "error"]
+    return " ".join(errors) if errors else None
+
+
+def _answer_problems(
+    step: Step, value: Any, answers: dict[str, Any], ctx: Context
+) -> tuple[str | None, list[str]]:
+    """Errors that block the answer and warnings that are shown but accepted."""
+    if step.field is None:
+        return None, []
+    findings = _findings(step.field, value, answers, ctx)
+    errors = [f.message for f in findings if f.severity == "error"]
+    warnings = [f.message for f in findings if f.severity == "warning"]
+    return (" ".join(errors) if errors else None), warnings
+
+
+# -- replies ------------------------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return _texts().yes_label if value else _texts().no_label
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "–"
+    return str(value) if value else "–"
+
+
+def prompt_reply(step: Step, answers: dict[str, Any], ctx: Context) -> Reply:
+    """The step's question with its choices (and the current value when revisiting)."""
+    text = step.text
+    values: dict[str, Any] = {"max": ctx.kb.common.max_muut_aihealueet}
+    prompt = text.prompt
+    choices = tuple(step.choices(answers, ctx)) if step.choices else ()
+    if step.name == "nimi":
+        suggestion = suggested_name(answers, ctx)
+        if suggestion is None:
+            prompt, choices = text.alt_prompt, ()
+        values["suggestion"] = suggestion
+    if step.prefill is not None:
+        current = current_value(step, answers, ctx) or []
+        values["current"] = (
+            "\n".join(f"• {item}" for item in current) if step.name != "ilmiot" else _show(current)
+        )
+    body = prompt.format(**values)
+    previous = answers.get(step.name)
+    if previous not in (None, "", []) and step.prefill is None and step.name != "nimi":
+        body += "\n" + _texts().current_value.format(value=_show(previous))
+    elif step.name == "nimi" and answers.get("nimi") and answers.get("nimi") != values.get("suggestion"):
+        body += "\n" + _texts().current_value.format(value=answers["nimi"])
+    return Reply(body, kind="question", choices=choices, multi=step.kind == "multi")
+
+
+def _resume_reply(dialog: dict[str, Any]) -> Reply:
+    texts = _texts()
+    labels = texts.resume_choices
+    where = texts.resume_where.format(**_progress(dialog))
+    return Reply(
+        f"{where}\n{texts.resume_question}",
+        kind="question",
+        choices=(
+            Choice(labels[0], "jatka", "primary"),
+            Choice(labels[1], "aloita alusta"),
+            Choice(labels[2], "peruuta", "danger"),
+        ),
+    )
+
+
+def _progress(dialog: dict[str, Any]) -> dict[str, Any]:
+    answers = dialog.get("answers", {})
+    steps = [s for s in STEPS if s.applies(answers)]
+    filled = sum(
+        1
+        for s in steps
+        if answers.get(s.name) not in (None, "", []) or s.kind == "choice" and s.name in answers
+    )
+    name = dialog.get("step", "")
+    label = step_text(name).label if name in _texts().steps else name
+    return {"step": label, "filled": filled, "total": len(steps)}
+
+
+def summary_reply(dialog: dict[str, Any], ctx: Context) -> Reply:
+    """The validator's findings and the perustiedot JSON (in `data` and as text)."""
+    texts = _texts()
+    answers = dialog.get("answers", {})
+    data = export(answers)
+    report = validate(data, ctx.kb, _rules(), process=answers.get("prosessi"))
+    lines = [texts.summary_title]
+    skipped = dialog.get("skipped", [])
+    missing = [
+        step.text.label
+        for step in STEPS
+        if step.applies(answers)
+        and step.name != "valmennus"
+        and (step.name in skipped or answers.get(step.name) in (None, "", []))
+    ]
+    if missing:
+        lines.append(texts.summary_missing.format(fields=", ".join(dict.fromkeys(missing))))
+    lines.append(report_text(report, ctx.kb, _rules()))
+    lines.append(texts.summary_json)
+    lines.append(json.dumps(data, ensure_ascii=False, indent=2))
+    lines.append(texts.summary_next)
+    result = dict(report.as_json(ctx.kb))
+    return Reply(
+        "\n".join(lines),
+        kind="summary",
+        data={
+            "perustiedot": data,
+            **{k: result[k] for k in ("valid", "publishable", "findings", "suggested_name")},
+        },
+    )
+
+
+# -- state helpers ------------------------------------------------------------------------------------
 
 
 def is_active(state: dict[str, Any]) -> bool:
     return bool(state.get("dialog"))
 
 
+def _new_dialog(now: dt.datetime) -> dict[str, Any]:
+    stamp = now.isoformat()
+    return {
+        "step": STEPS[0].name,
+        "answers": {},
+        "history": [],
+        "skipped": [],
+        "started": stamp,
+        "updated": stamp,
+    }
+
+
+def _next_step(dialog: dict[str, Any], after: str) -> str:
+    answers = dialog["answers"]
+    names = [s.name for s in STEPS]
+    start = names.index(after) + 1 if after in names else len(names)
+    for step in STEPS[start:]:
+        if not step.applies(answers):
+            continue
+        if dialog.get("return_to_summary") and step.name in answers:
+            continue
+        return step.name
+    dialog.pop("return_to_summary", None)
+    return SUMMARY
+
+
+def _is_stale(dialog: dict[str, Any], now: dt.datetime) -> bool:
+    try:
+        updated = dt.datetime.fromisoformat(dialog.get("updated", ""))
+        return now - updated > STALE_AFTER
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_question(text: str) -> bool:
+    folded = fold(text).strip()
+    if folded.endswith("?") and len(folded) > 1:
+        return True
+    first = folded.split(" ", 1)[0] if folded else ""
+    return " " in folded and first in {fold(w) for w in _texts().question_words}
+
+
+def _command(text: str) -> tuple[str | None, str]:
+    """The dialog command the text is ("takaisin", "muokkaa"…) and its argument."""
+    folded = fold(text).strip(" .!")
+    for name, words in _texts().commands.items():
+        for word in words:
+            word_f = fold(word)
+            if folded == word_f:
+                return name, ""
+            if name == "muokkaa" and folded.startswith(word_f + " "):
+                return name, folded[len(word_f) + 1 :].strip()
+    return None, ""
+
+
+def _find_step(arg: str, answers: dict[str, Any]) -> Step | None:
+    wanted = key(arg)
+    for step in STEPS:
+        names = [step.name, step.text.label, *step.text.aliases]
+        if wanted in {key(n) for n in names} and step.applies(answers):
+            return step
+    return None
+
+
+def _refresh_name(dialog: dict[str, Any], ctx: Context, before: str | None) -> None:
+    """Keep an accepted name suggestion in step with edited parts (investments, county, process)."""
+    answers = dialog["answers"]
+    if before and answers.get("nimi") == before:
+        after = suggested_name(answers, ctx)
+        if after:
+            answers["nimi"] = after
+
+
+# -- the turn ---------------------------------------------------------------------------------------
+
+
 def start(state: dict[str, Any], now: dt.datetime, ctx: Context) -> tuple[dict[str, Any], list[Reply]]:
-    return state, [Reply("Tarkistusdialogi on rakenteilla.")]
+    """`check`: start the dialog, or ask whether to continue an existing draft."""
+    state = copy.deepcopy(state) if state else {}
+    dialog = state.get("dialog")
+    if dialog:
+        dialog["pending"] = "resume"
+        dialog["updated"] = now.isoformat()
+        return state, [_resume_reply(dialog)]
+    state["dialog"] = dialog = _new_dialog(now)
+    return state, [Reply(_texts().intro), prompt_reply(STEPS[0], dialog["answers"], ctx)]
 
 
-def turn(state: dict[str, Any], text: str, now: dt.datetime, ctx: Context) -> tuple[dict[str, Any], list[Reply]]:
-    return state, [Reply("Tarkistusdialogi on rakenteilla.")]
+def draft_status(state: dict[str, Any]) -> str | None:
+    """One Finnish line about an unfinished draft (which step, how many fields filled), or None."""
+    dialog = state.get("dialog") if state else None
+    if not dialog:
+        return None
+    return _texts().status.format(**_progress(dialog))
+
+
+def _cancel(state: dict[str, Any]) -> tuple[dict[str, Any], list[Reply]]:
+    state.pop("dialog", None)
+    return state, [Reply(_texts().cancelled)]
+
+
+def _current_prompt(dialog: dict[str, Any], ctx: Context) -> Reply:
+    if dialog["step"] == SUMMARY:
+        return summary_reply(dialog, ctx)
+    return prompt_reply(STEP_BY_NAME[dialog["step"]], dialog["answers"], ctx)
+
+
+def _finish(state: dict[str, Any], now: dt.datetime) -> None:
+    dialog = state.pop("dialog")
+    state["perustiedot"] = {"last": export(dialog["answers"]), "finished": now.isoformat()}
+
+
+def turn(
+    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
+) -> tuple[dict[str, Any], list[Reply]]:
+    """One user input to the active dialog."""
+    state = copy.deepcopy(state)
+    dialog = state.get("dialog")
+    if not dialog:
+        return start(state, now, ctx)
+    texts = _texts()
+    stale = _is_stale(dialog, now)
+    dialog["updated"] = now.isoformat()
+    command, arg = _command(text)
+    folded = fold(text).strip(" .!")
+
+    if dialog.get("pending") == "resume":
+        return _resume_turn(state, text, now, ctx)
+    if dialog["step"] == SUMMARY and (stale or (command is None and not _is_question(text))):
+        if stale or not _is_word(text, texts.done_words):
+            return _leave_summary(state, text, now, ctx)
+        _finish(state, now)
+        return state, [Reply(texts.finished)]
+    if stale or command == "check":
+        dialog["pending"] = "resume"
+        return state, [_resume_reply(dialog)]
+    if command == "peruuta":
+        return _cancel(state)
+    if command == "apua":
+        name = dialog["step"]
+        return state, [Reply(step_text(name).help, kind="help"), _current_prompt(dialog, ctx)]
+    if command == "yhteenveto":
+        replies = [summary_reply(dialog, ctx)]
+        if dialog["step"] != SUMMARY:
+            replies.append(_current_prompt(dialog, ctx))
+        return state, replies
+    if command == "takaisin":
+        history: list[str] = dialog.get("history", [])
+        if not history:
+            return state, [Reply(texts.first_step), _current_prompt(dialog, ctx)]
+        dialog["step"] = history.pop()
+        dialog.pop("return_to_summary", None)
+        return state, [_current_prompt(dialog, ctx)]
+    if command == "muokkaa":
+        target = _find_step(arg, dialog["answers"]) if arg else None
+        if target is None:
+            fields = ", ".join(s.text.aliases[0] if s.text.aliases else s.name for s in STEPS)
+            return state, [Reply(texts.unknown_field.format(value=arg or "–", fields=fields), kind="error")]
+        if dialog["step"] != target.name:
+            dialog.setdefault("history", []).append(dialog["step"])
+        dialog["step"] = target.name
+        dialog["return_to_summary"] = True
+        return state, [prompt_reply(target, dialog["answers"], ctx)]
+    if dialog["step"] == SUMMARY:  # a question at the summary
+        return state, [answer_reply(text, ctx), _current_prompt(dialog, ctx)]
+    step = STEP_BY_NAME[dialog["step"]]
+    if command == "ohita":
+        dialog["answers"][step.name] = False if step.name == "valmennus" else _EMPTY[step.kind]
+        if step.name not in dialog.setdefault("skipped", []):
+            dialog["skipped"].append(step.name)
+        return state, [Reply(texts.skipped.format(label=step.text.label)), *_advance(dialog, step, ctx)]
+    if _is_question(text) and not (step.kind in ("choice", "multi") and _numbers(text)):
+        return state, [answer_reply(text, ctx), _current_prompt(dialog, ctx)]
+    return state, _answer(dialog, step, text, folded, ctx)
+
+
+def _answer(dialog: dict[str, Any], step: Step, text: str, folded: str, ctx: Context) -> list[Reply]:
+    answers = dialog["answers"]
+    value, error = step.parse(text, answers, ctx)
+    warnings: list[str] = []
+    if error is None:
+        error, warnings = _answer_problems(step, value, answers, ctx)
+    if error is not None:
+        return [
+            Reply(_texts().invalid_retry.format(error=error), kind="error"),
+            prompt_reply(step, answers, ctx),
+        ]
+    name_before = (
+        answers.get("nimi")
+        if step.name in ("investoinnit", "valmennus", "hyvinvointialue", "prosessi")
+        else None
+    )
+    was_suggested = name_before is not None and name_before == suggested_name(answers, ctx)
+    answers[step.name] = value
+    if step.name in dialog.get("skipped", []):
+        dialog["skipped"].remove(step.name)
+    if was_suggested:
+        _refresh_name(dialog, ctx, name_before)
+    replies: list[Reply] = []
+    if warnings:
+        replies.append(Reply(_texts().warnings_noted.format(warnings=" ".join(warnings))))
+    return [*replies, *_advance(dialog, step, ctx)]
+
+
+def _advance(dialog: dict[str, Any], step: Step, ctx: Context) -> list[Reply]:
+    history = dialog.setdefault("history", [])
+    history.append(step.name)
+    dialog["step"] = _next_step(dialog, step.name)
+    return [_current_prompt(dialog, ctx)]
+
+
+def _resume_turn(
+    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
+) -> tuple[dict[str, Any], list[Reply]]:
+    dialog = state["dialog"]
+    folded = fold(text).strip(" .!")
+    labels = [fold(label) for label in _texts().resume_choices]
+    if folded in ("1", labels[0], "jatketaan", "kyllä", "joo"):
+        dialog.pop("pending", None)
+        return state, [_current_prompt(dialog, ctx)]
+    if folded in ("2", labels[1], "alusta", "aloita"):
+        state["dialog"] = fresh = _new_dialog(now)
+        return state, [Reply(_texts().intro), prompt_reply(STEPS[0], fresh["answers"], ctx)]
+    if folded in ("3", labels[2], "ei") or _command(text)[0] == "peruuta":
+        return _cancel(state)
+    if _is_question(text):
+        return state, [answer_reply(text, ctx), _resume_reply(dialog)]
+    return state, [_resume_reply(dialog)]
+
+
+def _leave_summary(
+    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
+) -> tuple[dict[str, Any], list[Reply]]:
+    """Input after the summary that is not for the dialog: close the dialog and route the input as usual."""
+    from dialogs.router import respond  # the router imports this module; import at use
+
+    _finish(state, now)
+    return respond(state, text, now, ctx)

@@ -51,6 +51,7 @@ class StepText(_Strict):
     help: str
     aliases: list[str] = Field(default_factory=list)
     error: str = ""
+    alt_prompt: str = ""  # used when the prompt's suggestion cannot be built
 
 
 class DialogTexts(_Strict):
@@ -68,6 +69,11 @@ class DialogTexts(_Strict):
     accept_word_hint: str
     warnings_noted: str
     question_then: str
+    current_value: str
+    accept_label: str
+    yes_label: str
+    no_label: str
+    not_understood: str
     summary_title: str
     summary_errors: str
     summary_warnings: str
