@@ -1,4 +1,4 @@
-"""The perustiedot dialog: a waterfall of steps that collects, validates and summarises a toimintamalli's basics.
+"""The perustiedot dialog: a waterfall of steps that collects, validates and summarises the basics.
 
 A turn is `(state, input, now) -> (state, replies)` with no channel in it. The steps are data
 (`STEPS`); each names the perustiedot field it fills, its kind (choice/multi/text/list), its
@@ -334,7 +334,7 @@ def _findings(field: str, value: Any, answers: dict[str, Any], ctx: Context) -> 
 
 
 def validate_answer(field: str, value: Any, answers: dict[str, Any], ctx: Context) -> str | None:
-    """Error messages (one string) for `value` as the answer of `field` given the other answers; None if fine."""
+    """Error messages (one string) for `value` as the answer of `field` given the others; None if fine."""
     errors = [f.message for f in _findings(field, value, answers, ctx) if f.severity == "error"]
     return " ".join(errors) if errors else None
 
@@ -408,7 +408,7 @@ def _progress(dialog: dict[str, Any]) -> dict[str, Any]:
     filled = sum(
         1
         for s in steps
-        if answers.get(s.name) not in (None, "", []) or s.kind == "choice" and s.name in answers
+        if answers.get(s.name) not in (None, "", []) or (s.kind == "choice" and s.name in answers)
     )
     name = dialog.get("step", "")
     label = step_text(name).label if name in _texts().steps else name
