@@ -137,13 +137,14 @@ class ReminderScheduler:
         client: Any = None,
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
-        from bot.slack.reminder_delivery import ReminderDelivery, build_client
+        from bot.slack.reminder_delivery import ReminderDelivery, build_client, is_slack_user
 
         self.store = store
         self.settings = settings
         self.ctx = ctx
         self.ledger = ClaimLedger(store.path)
         self.delivery = ReminderDelivery(client if client is not None else build_client(settings))
+        self._is_slack_user = is_slack_user
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._send_lock = threading.Lock()
@@ -153,7 +154,9 @@ class ReminderScheduler:
 
     # -- one pass ---------------------------------------------------------------------------------
     def due(self, now: dt.datetime) -> list[DueReminder]:
-        return due_reminders(self.store.users(), self.ctx.kb.deadlines, now, self.ctx.tz)
+        """Reminders due at `now` for Slack users (a terminal user's state has no one to DM)."""
+        users = ((key, state) for key, state in self.store.users() if self._is_slack_user(key))
+        return due_reminders(users, self.ctx.kb.deadlines, now, self.ctx.tz)
 
     def send_due(self, now: dt.datetime | None = None) -> int:
         """Send every reminder due at `now` (default: the current time) not yet claimed; returns how many."""

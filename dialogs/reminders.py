@@ -249,7 +249,7 @@ def add_personal(
                 kind="error",
             )
         ]
-    text = clean(description).strip()[:MAX_DESCRIPTION].strip() or DEFAULT_DESCRIPTION
+    text = " ".join(clean(description).split())[:MAX_DESCRIPTION].strip() or DEFAULT_DESCRIPTION
     part = reminder_state(state)
     for item in part["personal"]:
         if item.get("date") == date.isoformat() and fold(str(item.get("text"))) == fold(text):

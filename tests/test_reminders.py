@@ -282,3 +282,10 @@ def test_parse_date() -> None:
     with pytest.raises(reminders.DateError):
         reminders.parse_date("29.2.2027")
     assert reminders.parse_date("29.2.2028") == dt.date(2028, 2, 29)
+
+
+def test_description_is_one_line_and_bounded(ctx: Context) -> None:
+    state, _ = say(ctx, {}, "muistutus 15.12.2026 Valmis-tila\n  ja   julkaisu " + "x" * 500)
+    text = part(state)["personal"][0]["text"]
+    assert text.startswith("Valmis-tila ja julkaisu x")
+    assert len(text) == reminders.MAX_DESCRIPTION

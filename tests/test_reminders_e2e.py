@@ -314,3 +314,14 @@ def test_posts_to_one_channel_are_paced(slack: FakeSlack) -> None:
     delivery.send("T1:U2", "muu kanava")
     assert slept == [pytest.approx(0.75)]
     assert len(slack.calls("conversations.open")) == 2  # the DM channel of U1 is remembered
+
+
+def test_only_slack_users_are_messaged(ctx: Context, slack: FakeSlack, db: Path) -> None:
+    with Store(db) as store:
+        state, _ = respond({}, f"muistutus {SHOWN} Valmis-tila", NOW, ctx)
+        store.save_user("-", "terminal", state)
+        store.save_user(TEAM, "W0ENTERPRISE", state)
+        assert ReminderScheduler(store, settings_for(slack, db), ctx).send_due(T14) == 1
+    (opened,) = slack.calls("conversations.open")
+    assert opened.params["users"] == "W0ENTERPRISE"
+    assert [r["user_key"] for r in ClaimLedger(db).rows()] == ["T0001:W0ENTERPRISE"]

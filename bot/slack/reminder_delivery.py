@@ -8,6 +8,7 @@ personal deadline's description can never become a mention, a broadcast or a lin
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from bot.settings import Settings
 from bot.slack.text import escape, split_text
 
 SECTION_LIMIT = 3000
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def build_client(settings: Settings) -> WebClient:
@@ -41,6 +43,11 @@ def add_retry_handlers(client: WebClient) -> WebClient:
 def user_id_of(user_key: str) -> str:
     """The Slack user id of a store key "team:user"."""
     return user_key.split(":", 1)[1] if ":" in user_key else user_key
+
+
+def is_slack_user(user_key: str) -> bool:
+    """Whether a store key belongs to a Slack user (ids start with U or W), not e.g. the terminal."""
+    return bool(_SLACK_USER.match(user_id_of(user_key)))
 
 
 class ReminderDelivery:
