@@ -193,3 +193,15 @@ def test_broken_state_reads_as_no_subscriptions() -> None:
 def test_naive_now_is_read_in_local_time() -> None:
     state = personal("2026-12-20")
     assert due(state, dt.datetime(2026, 12, 19, 9, 0)) == [("oma-1", 1)]
+
+
+def test_deadline_data_is_consistent(guide_deadlines: list[Deadline]) -> None:
+    ids = [d.id for d in guide_deadlines]
+    assert len(ids) == len(set(ids))
+    dates = {d.date for d in guide_deadlines}
+    assert {dt.date(2022, 6, 30), dt.date(2024, 12, 31), dt.date(2025, 12, 31)} <= dates
+    raw = yaml.safe_load((DATA_DIR / "investments.yaml").read_text(encoding="utf-8"))
+    for investment_data in raw:
+        code, date = investment_data["code"], dt.date.fromisoformat(str(investment_data["deadline"]))
+        own = [d for d in guide_deadlines if code in d.investments]
+        assert [d.date for d in own] == [date], code
