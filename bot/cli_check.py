@@ -16,6 +16,15 @@ from dialogs.validator import Perustiedot, report_text, validate
 
 MAX_BYTES = 1024 * 1024
 
+_PYTHON_TYPES_FI = {
+    "int": "luku",
+    "float": "luku",
+    "str": "teksti",
+    "list": "luettelo",
+    "dict": "olio",
+    "bool": "totuusarvo",
+    "NoneType": "null",
+}
 _TYPE_NAMES = {
     "string_type": "tekstiä",
     "list_type": "luettelo (lista) tekstejä",
@@ -37,15 +46,7 @@ def _type_problem(exc: ValidationError) -> str:
         annotation = str(Perustiedot.model_fields[field].annotation)
         expected = "luettelo (lista) tekstejä" if "list" in annotation else "tekstiä"
     got = type(err.get("input")).__name__
-    got_fi = {
-        "int": "luku",
-        "float": "luku",
-        "str": "teksti",
-        "list": "luettelo",
-        "dict": "olio",
-        "bool": "totuusarvo",
-    }
-    return f"{where}: pitää olla {expected or 'oikeaa tyyppiä'}, nyt {got_fi.get(got, got)}."
+    return f"{where}: pitää olla {expected or 'oikeaa tyyppiä'}, nyt {_PYTHON_TYPES_FI.get(got, got)}."
 
 
 def read_perustiedot(file: str) -> Perustiedot:
@@ -82,7 +83,8 @@ def read_perustiedot(file: str) -> Perustiedot:
             f"Tiedosto {file} ei ole kelvollista JSONia (rivi {exc.lineno}, sarake {exc.colno}: {exc.msg})."
         ) from exc
     if not isinstance(data, dict):
-        raise InputError(f"Tiedoston {file} JSONin pitää olla olio {{…}}, nyt {type(data).__name__}.")
+        kind = _PYTHON_TYPES_FI.get(type(data).__name__, type(data).__name__)
+        raise InputError(f"Tiedoston {file} JSONin pitää olla olio {{…}}, nyt {kind}.")
     try:
         return Perustiedot.model_validate(data)
     except ValidationError as exc:
