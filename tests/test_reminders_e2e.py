@@ -320,6 +320,7 @@ def test_only_slack_users_are_messaged(ctx: Context, slack: FakeSlack, db: Path)
     with Store(db) as store:
         state, _ = respond({}, f"muistutus {SHOWN} Valmis-tila", NOW, ctx)
         store.save_user("-", "terminal", state)
+        store.save_user("terminal", "UROOT", state)
         store.save_user(TEAM, "W0ENTERPRISE", state)
         assert ReminderScheduler(store, settings_for(slack, db), ctx).send_due(T14) == 1
     (opened,) = slack.calls("conversations.open")

@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.slack.text import escape, split_text
 
 SECTION_LIMIT = 3000
+TERMINAL_TEAM = "terminal"  # bot.terminal keeps its users under this team
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -46,7 +47,9 @@ def user_id_of(user_key: str) -> str:
 
 
 def is_slack_user(user_key: str) -> bool:
-    """Whether a store key belongs to a Slack user (ids start with U or W), not e.g. the terminal."""
+    """Whether a store key belongs to a Slack user (ids start with U or W), not to the terminal channel."""
+    if user_key.startswith(TERMINAL_TEAM + ":"):
+        return False
     return bool(_SLACK_USER.match(user_id_of(user_key)))
 
 
