@@ -47,9 +47,14 @@ def check_file(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"Tallennustiedostoa {path} ei voi lukea: {exc.strerror}") from exc
     if header and header != b"SQLite format 3\x00":
-        raise StoreError(f"Tallennustiedosto {path} ei ole SQLite-tietokanta (vioittunut?). En kirjoita sen päälle.")
+        raise StoreError(
+            f"Tallennustiedosto {path} ei ole SQLite-tietokanta (vioittunut?). En kirjoita sen päälle."
+        )
+    # A process killed in the middle of a commit leaves a hot journal: SQLite's own rollback of it
+    # (a read-write connection) restores the last committed state, so that one case opens read-write.
+    hot_journal = Path(f"{path}-journal").exists()
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(f"file:{path}?mode={'rw' if hot_journal else 'ro'}", uri=True, timeout=10)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
         finally:
@@ -57,7 +62,8 @@ def check_file(path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"Tallennustiedosto {path} on vioittunut: {exc}. En kirjoita sen päälle.") from exc
     if not result or result[0] != "ok":
-        raise StoreError(f"Tallennustiedosto {path} on vioittunut ({result}). En kirjoita sen päälle.")
+        detail = str(result[0]).strip().splitlines()[-1] if result else "tarkistus ei palauttanut tulosta"
+        raise StoreError(f"Tallennustiedosto {path} on vioittunut ({detail}). En kirjoita sen päälle.")
 
 
 class Store:

@@ -1,0 +1,116 @@
+"""The store: JSON round trips per "team:user", corrupt files refused and left alone, durable saves."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store, StoreError, user_key
+
+STATE = {
+    "dialog": {"step": "nimi", "answers": {"prosessi": "Chat-neuvonta", "investoinnit": ["P4I4"]}},
+    "n": 1.5,
+}
+
+
+def test_round_trip_and_keys(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with Store(path) as store:
+        assert store.load_user("T1", "U1") == {}
+        store.save_user("T1", "U1", STATE)
+        store.save_user("T1", "U2", {"ääkköset": "Pohjois-Savon hyvinvointialue"})
+        store.put("events", "e1", {"sent": True})
+        assert store.get("events", "e1") == {"sent": True}
+        assert store.get("events", "nope", 7) == 7
+    with Store(path) as store:
+        assert store.load_user("T1", "U1") == STATE
+        assert store.load_user("T2", "U1") == {}  # another team is another key
+        assert dict(store.users()) == {
+            "T1:U1": STATE,
+            "T1:U2": {"ääkköset": "Pohjois-Savon hyvinvointialue"},
+        }
+    assert user_key("T1", "U1") == "T1:U1" and user_key("", "U1") == "-:U1"
+
+
+def test_values_are_json_not_pickle(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with Store(path) as store:
+        store.save_user("T", "U", STATE)
+    conn = sqlite3.connect(path)
+    try:
+        raw = conn.execute('SELECT value FROM "users" WHERE key = ?', ("T:U",)).fetchone()[0]
+    finally:
+        conn.close()
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    assert json.loads(text) == STATE
+
+
+def test_loaded_state_is_a_copy(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        store.save_user("T", "U", STATE)
+        loaded = store.load_user("T", "U")
+        loaded["dialog"]["step"] = "changed"
+        assert store.load_user("T", "U")["dialog"]["step"] == "nimi"
+
+
+def test_save_is_durable_at_once_for_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = Store(path)
+    try:
+        store.save_user("T", "U", STATE)
+        code = (
+            "import json, sys; from bot.store import Store; "
+            "s = Store(sys.argv[1]); print(json.dumps(s.load_user('T', 'U'))); s.close()"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=30
+        )
+        assert json.loads(proc.stdout) == STATE, proc.stderr
+    finally:
+        store.close()
+
+
+def _assert_refused(path: Path) -> None:
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as info:
+        Store(path)
+    assert str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+    assert path.read_bytes() == before  # never written over
+
+
+def test_random_bytes_are_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    path.write_bytes(os.urandom(8192))
+    _assert_refused(path)
+
+
+@pytest.mark.parametrize("keep", [100, 4096, 0.5, -1000])
+def test_truncated_sqlite_file_is_refused_and_left_alone(tmp_path: Path, keep: float) -> None:
+    path = tmp_path / "state.db"
+    with Store(path) as store:
+        for i in range(150):
+            store.save_user("T", f"U{i}", {"dialog": {"answers": {"lyhyt_kuvaus": "x" * 400}}})
+    data = path.read_bytes()
+    cut = int(len(data) * keep) if isinstance(keep, float) else (keep if keep > 0 else len(data) + keep)
+    path.write_bytes(data[:cut])
+    _assert_refused(path)
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as info:
+        Store(tmp_path)
+    assert str(tmp_path) in str(info.value)
+
+
+def test_missing_parent_directory_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "state.db"
+    with Store(path) as store:
+        store.save_user("T", "U", {"x": 1})
+    assert path.exists()
