@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Protocol
 
@@ -27,22 +27,46 @@ class Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
+def _event(is_set: bool) -> threading.Event:
+    event = threading.Event()
+    if is_set:
+        event.set()
+    return event
+
+
 @dataclass
 class SlackHttpServer:
-    """A waitress server for the Slack app: `run()` blocks until `close()`; `app` is the Bolt app."""
+    """A waitress server for the Slack app: `run()` serves until `close()` (from any thread)."""
 
     server: Any
     app: Any
+    poll_seconds: float = 0.2
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _stopped: threading.Event = field(default_factory=lambda: _event(is_set=True))
 
     @property
     def port(self) -> int:
         return int(self.server.effective_port)
 
     def run(self) -> None:
-        self.server.run()
+        """Serve requests (waitress's own loop, polled so that `close()` can end it cleanly)."""
+        self._stopped.clear()
+        try:
+            while not self._stopping.is_set():
+                self.server.asyncore.loop(
+                    timeout=self.poll_seconds,
+                    map=self.server._map,
+                    use_poll=self.server.adj.asyncore_use_poll,
+                    count=1,
+                )
+        finally:
+            self._stopped.set()
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self._stopped.wait(timeout)
         self.server.close()
+        self.server.task_dispatcher.shutdown()
 
 
 def create_http_server(
@@ -72,9 +96,11 @@ def create_http_server(
     return SlackHttpServer(server=server, app=app)
 
 
-def _start_scheduler(store: Store, settings: Settings, ctx: Context, client: Any) -> Stoppable | None:
-    """INTEGRATION POINT: the reminder scheduler (bot/scheduler.py, ReminderScheduler) starts here."""
-    return None
+def _start_scheduler(store: Store, settings: Settings, ctx: Context, client: Any) -> Stoppable:
+    """The reminder scheduler, sharing the app's Web API client (SLACK_API_BASE_URL, 429 retries)."""
+    from bot.scheduler import ReminderScheduler
+
+    return ReminderScheduler(store, settings, ctx, client).start()
 
 
 def _setup(settings_names: tuple[str, ...]) -> tuple[Settings, Store, Context]:

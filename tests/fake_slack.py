@@ -13,7 +13,8 @@ Usage::
   method "response_url" (and `call.path` holding the full path).
 - `fail(method, error, times=1)` makes the next `times` calls answer `{"ok": false, "error": error}`;
   `rate_limit(method, retry_after=1, times=1)` answers 429 with a Retry-After header.
-- `calls(method=None)`, `wait_for(method, count=1, timeout=5.0)` (raises AssertionError on timeout),
+- `calls(method=None)` (each `Call` has `status` and `ok`); `wait_for(method, count=1,
+  timeout=5.0, include_failed=False)` counts ok answers and raises AssertionError on timeout;
   `reset()`; `texts(method)` gives every text posted (message text and block texts).
 """
 
@@ -43,6 +44,7 @@ class Call:
     headers: dict[str, str]
     path: str
     status: int = 200
+    ok: bool = True  # False when the fake answered with a scripted error (ok:false or 429)
     at: float = field(default_factory=time.monotonic)
 
     def blocks(self) -> list[dict[str, Any]]:
@@ -175,12 +177,15 @@ class FakeSlack:
     def texts(self, method: str | None = None) -> list[str]:
         return [c.all_text() for c in self.calls(method)]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Wait until at least `count` successful calls of `method` arrived; return them all."""
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, include_failed: bool = False
+    ) -> list[Call]:
+        """Wait until at least `count` calls of `method` were answered ok (or any answer, with
+        `include_failed`); return those calls."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                found = [c for c in self._calls if c.method == method and c.status == 200]
+                found = [c for c in self._calls if c.method == method and (c.ok or include_failed)]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()
@@ -207,7 +212,8 @@ class FakeSlack:
 
         status, payload, extra = self._answer(method, params)
         with self._lock:
-            self._calls.append(Call(method=method, params=params, headers=headers, path=path, status=status))
+            call = Call(method, params, headers, path, status=status, ok=bool(payload.get("ok", True)))
+            self._calls.append(call)
             self._lock.notify_all()
         data = json.dumps(payload).encode()
         handler.send_response(status)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from bot.slack.text import unescape
 from bot.store import Store
 from dialogs.replies import Reply
 
@@ -55,7 +56,7 @@ class FeedbackLog:
             {
                 "kind": "vote",
                 "vote": vote,
-                "question": str(data.get("q") or ""),
+                "question": unescape(str(data.get("q") or "")),
                 "topic": data.get("t"),
                 "confident": bool(data.get("c", True)),
                 "team": team,

@@ -16,6 +16,8 @@ from bot.slack import ids, texts
 from bot.slack.services import Services
 from bot.slack.text import escape
 from dialogs.context import Context
+from dialogs.perustiedot import draft_status
+from dialogs.reminders import subscriptions_summary
 
 MAX_DEADLINES = 6
 log = logging.getLogger(__name__)
@@ -36,8 +38,10 @@ def home_view(state: dict[str, Any], now: dt.datetime, ctx: Context) -> View:
         )
     )
     items.append(bk.divider())
-    # Draft status and reminder subscriptions join here once the dialogs expose them
-    # (dialogs.perustiedot.draft_status, dialogs.reminders.subscriptions_summary).
+    items.append(bk.section(texts.HOME_DRAFT))
+    items.append(bk.section(escape(draft_status(state) or texts.HOME_NO_DRAFT)))
+    items.append(bk.section(texts.HOME_SUBSCRIPTIONS))
+    items.append(bk.section(escape(subscriptions_summary(state, now, ctx))))
     items.append(bk.section(texts.HOME_DEADLINES))
     lines = upcoming_deadlines(ctx, now.date())
     items.append(bk.section(escape("\n".join(lines)) if lines else escape(texts.HOME_NO_DEADLINES)))

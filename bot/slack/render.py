@@ -68,13 +68,12 @@ def render_replies(replies: Sequence[Reply], first_block: int = 0) -> list[Outgo
 def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
     """(block, characters of text, fallback text) for one reply, in display order."""
     units: list[tuple[Block, int, str]] = []
-    for i, piece in enumerate(split_text(escape(reply.text), bk.SECTION_LIMIT)):
-        if piece.strip():
-            units.append((bk.section(piece, f"text-{n}-{i}"), len(piece), piece))
-    if reply.kind == "summary" and reply.data is not None:
-        raw = escape(json.dumps(reply.data, ensure_ascii=False, indent=2))
-        for i, piece in enumerate(split_text(raw, bk.SECTION_LIMIT - 6)):
+    before, data, after = _split_summary(reply)
+    units += _text_units(before, f"text-{n}")
+    if data is not None:
+        for i, piece in enumerate(split_text(escape(data), bk.SECTION_LIMIT - 6)):
             units.append((bk.code(piece, f"data-{n}-{i}"), len(piece), ""))
+    units += _text_units(after, f"after-{n}")
     if reply.sources:
         listed = "; ".join(texts.SOURCE.format(dia=s.dia, title=s.title) for s in reply.sources)
         line = truncate(escape(texts.SOURCES.format(sources=listed)), bk.SECTION_LIMIT)
@@ -90,6 +89,26 @@ def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
     if reply.kind == "answer":
         units.append((feedback_block(reply, n), 0, ""))
     return units
+
+
+def _text_units(text: str, prefix: str) -> list[tuple[Block, int, str]]:
+    units: list[tuple[Block, int, str]] = []
+    for i, piece in enumerate(split_text(escape(text.strip("\n")), bk.SECTION_LIMIT)):
+        if piece.strip():
+            units.append((bk.section(piece, f"{prefix}-{i}"), len(piece), piece))
+    return units
+
+
+def _split_summary(reply: Reply) -> tuple[str, str | None, str]:
+    """(text before, perustiedot JSON for a code block, text after) of a summary; others: (text, None, "")."""
+    if reply.kind != "summary" or reply.data is None:
+        return reply.text, None, ""
+    payload = reply.data.get("perustiedot", reply.data)
+    dumped = json.dumps(payload, ensure_ascii=False, indent=2)
+    if dumped in reply.text:
+        before, after = reply.text.split(dumped, 1)
+        return before, dumped, after
+    return reply.text, dumped, ""
 
 
 def choice_blocks(choices: Sequence[Choice], multi: bool, n: int) -> list[Block]:
@@ -125,13 +144,13 @@ def choice_blocks(choices: Sequence[Choice], multi: bool, n: int) -> list[Block]
 
 
 def feedback_value(reply: Reply) -> str:
-    """The 👍/👎 button value: the question, topic and confidence, within Slack's 2000 characters."""
-    question = reply.question or ""
+    """The 👍/👎 button value: the question (escaped), topic and confidence, within 2000 characters."""
+    question = escape(reply.question or "")
     while True:
         value = json.dumps({"q": question, "t": reply.topic, "c": reply.confident}, ensure_ascii=False)
         if len(value) <= bk.VALUE_LIMIT:
             return value
-        question = question[: len(question) - (len(value) - bk.VALUE_LIMIT) - 1]
+        question = truncate(question, len(question) - (len(value) - bk.VALUE_LIMIT) - 1)
 
 
 def feedback_block(reply: Reply, n: int) -> Block:

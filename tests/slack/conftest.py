@@ -66,7 +66,9 @@ class ServerFactory:
 
     def start(self) -> RunningServer:
         store = Store(self.db)
-        server = create_http_server(make_settings(self.fake, self.db), store, self.ctx, host="127.0.0.1", port=0)
+        server = create_http_server(
+            make_settings(self.fake, self.db), store, self.ctx, host="127.0.0.1", port=0
+        )
         thread = threading.Thread(target=server.run, name="slack-server", daemon=True)
         thread.start()
         running = RunningServer(server, store, thread, SlackSender(f"http://127.0.0.1:{server.port}"))

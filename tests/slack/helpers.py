@@ -90,7 +90,9 @@ class SlackSender:
             "authorizations": [{"team_id": TEAM, "user_id": "UBOT0001", "is_bot": True}],
             "event": event,
         }
-        extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        extra = (
+            {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        )
         return self.post_json(envelope, extra), event_id
 
     def mention(self, text: str, ts: str | None = None, thread_ts: str | None = None) -> tuple[Response, str]:
@@ -155,7 +157,11 @@ class SlackSender:
             "user": {"id": user, "team_id": TEAM},
             "api_app_id": "A0APP",
             "trigger_id": "1.2.3",
-            "container": {"type": "message", "message_ts": (message or {}).get("ts", ""), "channel_id": channel},
+            "container": {
+                "type": "message",
+                "message_ts": (message or {}).get("ts", ""),
+                "channel_id": channel,
+            },
             "channel": {"id": channel, "name": "dm"},
             "actions": [action],
         }
@@ -166,3 +172,35 @@ class SlackSender:
         if state is not None:
             payload["state"] = {"values": state}
         return self.interaction(payload)
+
+
+def find_element(blocks: list[dict[str, Any]], action_prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(block, element) of the first interactive element whose action_id starts with `action_prefix`."""
+    for block in blocks:
+        for element in block.get("elements") or []:
+            if str(element.get("action_id", "")).startswith(action_prefix):
+                return block, element
+    raise AssertionError(f"no element {action_prefix!r} in {[b.get('block_id') for b in blocks]}")
+
+
+def button_action(block: dict[str, Any], element: dict[str, Any]) -> dict[str, Any]:
+    """The `actions[0]` of a block_actions payload for a click on a button."""
+    return {
+        "type": "button",
+        "action_id": element["action_id"],
+        "block_id": block["block_id"],
+        "value": element.get("value", ""),
+        "text": element["text"],
+        "action_ts": "1700000000.1",
+    }
+
+
+def as_posted(params: dict[str, Any], ts: str = "1700000555.000100") -> dict[str, Any]:
+    """A message as Slack sends it back in an interaction payload."""
+    blocks = params.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    message = {"type": "message", "ts": ts, "text": params.get("text", ""), "blocks": blocks or []}
+    if params.get("thread_ts"):
+        message["thread_ts"] = params["thread_ts"]
+    return message
