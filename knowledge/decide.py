@@ -55,8 +55,10 @@ def decide(kb: KnowledgeBase, analysis: Analysis) -> Decision:
         return Decision(None, False, "empty", _suggestions(kb, analysis))
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
     best = analysis.hits[0] if analysis.hits else None
+    # half of the words unknown is enough only with a clearly strong match
+    needed = Searcher.MIN_SCORE * (2 if unknown_ratio >= MAX_UNKNOWN_RATIO else 1)
     if unknown_ratio <= MAX_UNKNOWN_RATIO:
-        if best and best.score >= Searcher.MIN_SCORE:
+        if best and best.score >= needed:
             entry = _prefer_entity_entry(analysis, best.score) or best.entry
             return Decision(entry, True, "match", _suggestions(kb, analysis, entry))
         if ent.investments and ent.explicit_investment:

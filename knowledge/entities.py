@@ -31,9 +31,15 @@ _ALIASES: list[tuple[re.Pattern[str], tuple[InvestmentCode, ...]]] = [
     (re.compile(r"digitaali\w* palvel(?!utarjot)"), ("P4I4",)),
 ]
 _VALMENNUS = re.compile(r"sujuv\w* palvelu|valmennu|valmennettav|coaching")
-_AREA = re.compile(r"(?<![a-zåäö-])(pohjois|länsi|sisä|itä|etelä)-suom")
+_AREA = re.compile(
+    r"(?<![a-zåäö-])(pohjois|länsi|sisä|itä|etelä)-suom"
+    r"|(?<![a-zåäö])(north|west|inland|east|south)(?:ern)? finland"
+    r"|(?<![a-zåäö])(norra|västra|inre|östra|södra) finland"
+)
 _AREA_NAMES = {"pohjois": "Pohjois-Suomi", "länsi": "Länsi-Suomi", "sisä": "Sisä-Suomi",
-               "itä": "Itä-Suomi", "etelä": "Etelä-Suomi"}
+               "itä": "Itä-Suomi", "etelä": "Etelä-Suomi", "north": "Pohjois-Suomi", "west": "Länsi-Suomi",
+               "inland": "Sisä-Suomi", "east": "Itä-Suomi", "south": "Etelä-Suomi", "norra": "Pohjois-Suomi",
+               "västra": "Länsi-Suomi", "inre": "Sisä-Suomi", "östra": "Itä-Suomi", "södra": "Etelä-Suomi"}
 
 
 @dataclass
@@ -78,7 +84,8 @@ def find_investments(folded: str) -> tuple[list[InvestmentCode], bool]:
 
 def _county_pattern(form: str) -> re.Pattern[str]:
     if len(form) <= 5:
-        return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form) + r"(?:$|(?=[^a-zåäö0-9])|:\w+|-\w+)")
+        suffix = r"(?:n|:\w+|-\w+|ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|han|hun|an|ään|aan|ksi)?"
+        return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form) + suffix + r"(?![a-zåäö0-9])")
     return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form))
 
 
@@ -102,7 +109,7 @@ def extract(kb: KnowledgeBase, text: str, finder: CountyFinder | None = None) ->
     investments, explicit = find_investments(folded)
     county = (finder or CountyFinder(kb.counties)).find(folded)
     area_match = _AREA.search(folded)
-    area = _AREA_NAMES[area_match.group(1)] if area_match else (county.area if county else None)
+    area = _AREA_NAMES[next(g for g in area_match.groups() if g)] if area_match else (county.area if county else None)
     return Entities(
         investments=investments,
         valmennus=bool(_VALMENNUS.search(folded)),

@@ -24,6 +24,7 @@ from knowledge.models import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 M = TypeVar("M", bound=BaseModel)
 
 try:  # the C loader is several times faster; fall back to the pure-Python one
@@ -115,7 +116,7 @@ def _check_references(kb: KnowledgeBase) -> None:
             raise KnowledgeError(
                 f"entries.yaml: tietue ({entry.id}): anna joko kenttä 'answer' tai kenttä 'template'"
             )
-        if entry.template and not (kb.data_dir.parent / "templates" / entry.template).exists():
+        if entry.template and not (TEMPLATES_DIR / entry.template).exists():
             raise KnowledgeError(
                 f"entries.yaml: tietue ({entry.id}): kenttä 'template': tiedostoa {entry.template} ei ole"
             )

@@ -70,6 +70,7 @@ class DialogTexts(_Strict):
     warnings_noted: str
     question_then: str
     current_value: str
+    edit_list_hint: str
     accept_label: str
     yes_label: str
     no_label: str

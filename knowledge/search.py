@@ -41,6 +41,8 @@ STOPWORDS = frozenset(
     be should can could would will to of in for on with about and or it this that there any me us
     hur vad vem vilka när var vilken varför jag vi du är och för till om på med av den det ett en
     ska kan måste min vår
+    muu muuta muut muita muun muihin muiden muille muussa muista other others
+    laittaa laitan laitetaan laitetaanko laitan sit sitte pitäis pitää kuuluu kuuluuko
     """.split()
 )
 
@@ -49,6 +51,8 @@ _DIGITS = re.compile(r"^[0-9:.-]+$")
 # investment codes and numbers are entities (knowledge.entities), not search words
 ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])")
 ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0}
+# entity names made of ordinary words: recognised as entities, removed before word search
+ENTITY_PHRASES = re.compile(r"sujuv\w*\s+palvelu\w*")
 
 
 @dataclass(frozen=True)
@@ -131,9 +135,11 @@ class Index:
         return found
 
     def token_features(self, token: str, learn: bool = False) -> list[str]:
-        if token in STOPWORDS or _DIGITS.match(token) or (not learn and ENTITY_TOKEN.match(token)):
+        if token in STOPWORDS or _DIGITS.match(token):
             return []
         parts = [token, *token.split("-")] if "-" in token else [token]
+        if not learn:
+            parts = [p for p in parts if not ENTITY_TOKEN.match(p)]
         found: list[str] = []
         for part in parts:
             if len(part) < 2 or part in STOPWORDS:
@@ -237,12 +243,15 @@ class Searcher:
         index = self.index
         folded = fold(question)
         entities = extract(index.kb, question, index.county_finder)
+        folded = ENTITY_PHRASES.sub(" ", folded)
         entity_words = _entity_words(folded, entities)
         features: list[str] = sorted(index.lexicon.phrase_concepts(folded))
         content: list[str] = []
         unknown: list[str] = []
         for token in tokens(folded):
-            if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2 or ENTITY_TOKEN.match(token):
+            if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2:
+                continue
+            if ENTITY_TOKEN.match(token) and not any(not ENTITY_TOKEN.match(p) for p in token.split("-")):
                 continue
             content.append(token)
             found = index.known(token)

@@ -36,7 +36,6 @@ def strip_slack_markup(text: str) -> str:
 def fold(text: str) -> str:
     """Lower-case, cleaned text where compass prefixes join their place name ("etelä savo" -> "etelä-savo")."""
     text = clean(strip_slack_markup(text)).lower()
-    text = re.sub(r"\s*-\s*", "-", text)
     return _COMPASS.sub(r"\1-", text)
 
 

@@ -1,0 +1,69 @@
+"""`toimintamalli chat`: the assistant in the terminal (questions, the check dialog, reminders), no Slack needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import sys
+from typing import TextIO
+
+from bot.settings import load_settings
+from bot.store import Store
+from dialogs.context import default_context
+from dialogs.replies import Reply
+from dialogs.router import respond
+
+TEAM = "terminal"
+EXIT_WORDS = {"lopeta", "poistu", "exit", "quit", "q", "bye", "hei hei"}
+WELCOME = "Toimintamalliavustaja. Kysy toimintamallin kuvaamisesta Innokylään, tai kirjoita 'apua', 'check' tai 'lopeta'."
+
+
+def render_reply(reply: Reply) -> str:
+    """Plain-text rendering of one reply: text, numbered choices and suggestions."""
+    lines = [reply.text.replace("*", "")]
+    if reply.choices:
+        hint = " (voit valita useamman pilkulla erotettuna)" if reply.multi else ""
+        lines.append("")
+        lines.extend(f"  {i}) {choice.label}" for i, choice in enumerate(reply.choices, start=1))
+        if hint:
+            lines.append(hint.strip())
+    if reply.kind == "summary" and reply.data is not None and "{" not in reply.text:
+        lines.append(json.dumps(reply.data, ensure_ascii=False, indent=2))
+    return "\n".join(lines)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "terminal"
+
+
+def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    source = stdin or sys.stdin
+    out = stdout or sys.stdout
+    settings = load_settings()
+    ctx = default_context(settings.tz, channel="terminal")
+    user = _user()
+    interactive = source.isatty()
+    with Store(settings.db_path) as store:
+        out.write(WELCOME + "\n")
+        while True:
+            if interactive:
+                out.write("\n> ")
+                out.flush()
+            line = source.readline()
+            if not line:
+                break
+            text = line.rstrip("\n")
+            if text.strip().lower() in EXIT_WORDS:
+                break
+            state = store.load_user(TEAM, user)
+            new_state, replies = respond(state, text, dt.datetime.now(dt.UTC), ctx)
+            store.save_user(TEAM, user, new_state)
+            for reply in replies:
+                out.write(render_reply(reply) + "\n\n")
+            out.flush()
+        out.write("Hei hei!\n")
+    return 0
