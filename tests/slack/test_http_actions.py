@@ -1,0 +1,116 @@
+"""Interactivity over real HTTP: the check dialog by clicks, suggestions, 👍/👎 stored, App Home button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.feedback import records, summarise
+from tests.fake_slack import FakeSlack
+from tests.slack.conftest import RunningServer
+from tests.slack.helpers import SlackSender, as_posted, button_action, find_element
+
+
+def _start_check(sender: SlackSender, fake: FakeSlack) -> dict[str, Any]:
+    sender.direct_message("check")
+    (call,) = fake.wait_for("chat.postMessage", 1)
+    return as_posted(call.params)
+
+
+def test_check_dialog_driven_by_clicks(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    message = _start_check(sender, fake_slack)
+    block, checkboxes = find_element(message["blocks"], "choice_multi")
+    assert checkboxes["type"] == "checkboxes"
+    assert [o["value"] for o in checkboxes["options"]] == ["P3", "P4I1", "P4I2", "P4I3", "P4I4"]
+    _, done = find_element(message["blocks"], "choice_done")
+    ticked = [o for o in checkboxes["options"] if o["value"] == "P4I1"]
+    state = {block["block_id"]: {checkboxes["action_id"]: {"type": "checkboxes", "selected_options": ticked}}}
+    answer = sender.click(button_action(block, done), message, state=state)
+    assert answer.status == 200
+
+    (update,) = fake_slack.wait_for("chat.update", 1)  # the checkboxes become "Valitsit: …"
+    assert "Valitsit" in update.all_text()
+    assert not any(b.get("block_id") == block["block_id"] and b["type"] == "actions" for b in update.blocks())
+
+    second = fake_slack.wait_for("chat.postMessage", 2)[-1]
+    assert second.params["channel"] == "D0DM0001"
+    assert "valmennu" in second.all_text().lower()  # P4I1 asks about coaching next, with choice buttons
+    posted = as_posted(second.params, ts="1700000600.000100")
+    yes_block, yes = find_element(posted["blocks"], "choice:0")
+    sender.click(button_action(yes_block, yes), posted)
+    third = fake_slack.wait_for("chat.postMessage", 3)[-1]
+    assert "hyvinvointialue" in third.all_text().lower()
+
+    sender.direct_message("Etelä-Savon hyvinvointialue")
+    fourth = fake_slack.wait_for("chat.postMessage", 4)[-1]
+    assert "prosessi" in fourth.all_text().lower()
+
+
+def test_nothing_ticked_asks_again(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    message = _start_check(sender, fake_slack)
+    block, _ = find_element(message["blocks"], "choice_multi")
+    _, done = find_element(message["blocks"], "choice_done")
+    sender.click(button_action(block, done), message, state={})
+    second = fake_slack.wait_for("chat.postMessage", 2)[-1]
+    assert "Valitse ensin" in second.all_text()
+    assert not fake_slack.calls("chat.update")
+
+
+def test_suggestion_button_asks_the_suggested_question(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    sender.direct_message("kuinka monta kissaa on Innokylän toimistolla?")  # not in the guide
+    (call,) = fake_slack.wait_for("chat.postMessage", 1)
+    assert "Tarkoititko" in call.all_text()
+    message = as_posted(call.params)
+    suggestion_ids = [e["action_id"] for b in message["blocks"] for e in b.get("elements", [])]
+    assert 1 <= sum(i.startswith("suggest:") for i in suggestion_ids) <= 3
+    assert not any(i.startswith("choice") for i in suggestion_ids)  # suggestions are not repeated as choices
+    block, suggestion = find_element(message["blocks"], "suggest:")
+    sender.click(button_action(block, suggestion), message)
+    second = fake_slack.wait_for("chat.postMessage", 2)[-1]
+    assert second.params["channel"] == "D0DM0001"
+    assert second.all_text() != call.all_text()
+    assert "Tarkoititko" not in second.all_text()  # the suggested question is one the guide answers
+
+
+def test_feedback_votes_are_stored_and_listed(server: RunningServer, fake_slack: FakeSlack) -> None:
+    sender = server.sender
+    sender.mention("miten nimeän I2-toimintamallin?", ts="1700000700.000100")
+    (call,) = fake_slack.wait_for("chat.postMessage", 1)
+    message = as_posted(call.params, ts="1700000701.000100")
+    block, down = find_element(message["blocks"], "feedback:down")
+    sender.click(button_action(block, down), message, channel="C0CHAN1")
+    (update,) = fake_slack.wait_for("chat.update", 1)
+    assert "Kiitos palautteesta" in update.all_text()
+    assert update.params["ts"] == "1700000701.000100"
+    summary = summarise(records(server.store))
+    assert summary["votes"] == {"up": 0, "down": 1}
+    assert summary["disliked"][0]["question"] == "miten nimeän I2-toimintamallin?"
+
+
+def test_unconfident_answers_are_logged_as_unanswered(server: RunningServer, fake_slack: FakeSlack) -> None:
+    server.sender.direct_message("kuinka monta kissaa on Innokylän toimistolla?")
+    fake_slack.wait_for("chat.postMessage", 1)
+    server.sender.direct_message("miten nimeän I2-toimintamallin?")  # confident: not logged
+    fake_slack.wait_for("chat.postMessage", 2)
+    summary = summarise(records(server.store))
+    assert [e["question"] for e in summary["unanswered"]] == ["kuinka monta kissaa on Innokylän toimistolla?"]
+    assert summary["disliked"] == []
+
+
+def test_home_button_starts_the_check_in_the_dm(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001"},
+        "user": {"id": "U0USER1", "team_id": "T0001"},
+        "api_app_id": "A0APP",
+        "trigger_id": "1.2.3",
+        "container": {"type": "view", "view_id": "V0001"},
+        "view": {"id": "V0001", "type": "home"},
+        "actions": [
+            {"type": "button", "action_id": "home_check", "block_id": "home-actions", "value": "check"}
+        ],
+    }
+    assert sender.interaction(payload).status == 200
+    fake_slack.wait_for("conversations.open", 1)
+    (call,) = fake_slack.wait_for("chat.postMessage", 1)
+    assert call.params["channel"] == "D0USER1"
+    assert "investointi" in call.all_text().lower()

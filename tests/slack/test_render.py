@@ -1,0 +1,156 @@
+"""Pure tests: escaping, Slack markup to plain text, splitting, Block Kit limits, body parsing."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from slack_bolt.request.internals import parse_body
+
+from bot.slack.render import MESSAGE_BLOCK_LIMIT, feedback_value, render_replies
+from bot.slack.text import escape, from_slack, split_text, truncate
+from bot.slack.wsgi import BadBody, parse_slack_body, signature_ok
+from dialogs.replies import Choice, Reply, Source
+from tests.slack.helpers import signature
+
+
+def _dicts(replies: list[Reply]) -> list[list[dict]]:  # type: ignore[type-arg]
+    return [m.block_dicts() for m in render_replies(replies)]
+
+
+def _all_text(blocks: list[dict]) -> str:  # type: ignore[type-arg]
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_escape_and_from_slack() -> None:
+    assert escape("a & <!channel> > b") == "a &amp; &lt;!channel&gt; &gt; b"
+    assert from_slack("<@UBOT> mikä &lt;!channel&gt; &amp; <!here>", "UBOT") == "mikä <!channel> & @here"
+    assert from_slack("<mailto:a.b@hva.fi|a.b@hva.fi>, <https://x.fi/a?b=1&amp;c=2|linkki>") == (
+        "a.b@hva.fi, https://x.fi/a?b=1&c=2"
+    )
+    assert from_slack("<@U123|maija> <#C1|yleinen> <!subteam^S1|@tiimi>") == "@maija #yleinen @tiimi"
+
+
+def test_split_text_respects_limit_and_entities() -> None:
+    text = escape("<&>" * 3000)
+    pieces = split_text(text, 3000)
+    assert all(len(p) <= 3000 for p in pieces)
+    assert "".join(pieces) == text
+    words = split_text("sana " * 2000, 3000)
+    assert all(len(p) <= 3000 for p in words) and len(words) == 4
+    assert truncate("&amp;" * 10, 8).endswith("…") and "&am…" not in truncate("&amp;" * 10, 8)
+
+
+def test_whole_text_is_escaped_with_bold_kept() -> None:
+    (blocks,) = _dicts([Reply("*Nimi* <!channel> & <https://evil|x>", kind="text")])
+    assert blocks[0]["text"]["text"] == "*Nimi* &lt;!channel&gt; &amp; &lt;https://evil|x&gt;"
+
+
+def test_long_answer_is_split_into_sections_and_messages() -> None:
+    reply = Reply("kappale\n\n" * 6000, kind="answer", question="q", topic="t")
+    messages = render_replies([reply])
+    assert len(messages) > 1
+    for message in messages:
+        blocks = message.block_dicts()
+        assert len(blocks) <= MESSAGE_BLOCK_LIMIT
+        assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+        assert len(message.text) <= 3000
+    assert messages[-1].block_dicts()[-1]["block_id"].startswith("feedback")
+
+
+def test_many_short_replies_stay_within_50_blocks() -> None:
+    messages = render_replies([Reply(f"rivi {i}") for i in range(120)])
+    assert len(messages) == 3
+    assert all(len(m.blocks) <= MESSAGE_BLOCK_LIMIT for m in messages)
+
+
+def test_choices_buttons_select_and_multi() -> None:
+    few = Reply("valitse", kind="question", choices=tuple(Choice(f"L{i}", f"v{i}") for i in range(5)))
+    many = Reply("valitse", kind="question", choices=tuple(Choice(f"L{i}", f"v{i}") for i in range(150)))
+    multi = Reply(
+        "monta", kind="question", multi=True, choices=tuple(Choice(f"L{i}", f"v{i}") for i in range(4))
+    )
+    multi_many = Reply("monta", multi=True, choices=tuple(Choice(f"L{i}", f"v{i}") for i in range(30)))
+    (few_b,) = _dicts([few])
+    assert [e["type"] for e in few_b[-1]["elements"]] == ["button"] * 5
+    (many_b,) = _dicts([many])
+    selects = many_b[-1]["elements"]
+    assert [e["type"] for e in selects] == ["static_select", "static_select"]
+    assert [len(e["options"]) for e in selects] == [100, 50]
+    (multi_b,) = _dicts([multi])
+    assert [e["type"] for e in multi_b[-1]["elements"]] == ["checkboxes", "button"]
+    (multi_many_b,) = _dicts([multi_many])
+    assert [e["type"] for e in multi_many_b[-1]["elements"]] == ["multi_static_select", "button"]
+
+
+def test_choice_labels_are_escaped_and_cut() -> None:
+    reply = Reply("?", choices=(Choice("<!channel> " + "x" * 100, "v"),))
+    (blocks,) = _dicts([reply])
+    label = blocks[-1]["elements"][0]["text"]["text"]
+    assert label.startswith("&lt;!channel&gt;") and len(label) <= 75
+
+
+def test_answer_has_sources_suggestions_and_feedback() -> None:
+    reply = Reply(
+        "En ole varma.",
+        kind="answer",
+        sources=(Source(16, "Perustiedot"),),
+        suggestions=("a?", "b?", "c?", "d?"),
+        choices=(Choice("a?", "a?"), Choice("b?", "b?")),
+        confident=False,
+        question="<!channel> kysymys",
+        topic=None,
+    )
+    (blocks,) = _dicts([reply])
+    types = [b["block_id"].split("-")[0] for b in blocks]
+    assert types == ["text", "sources", "didyoumean", "suggestions", "feedback"]
+    assert len(blocks[3]["elements"]) == 3
+    assert "dia 16" in blocks[1]["elements"][0]["text"]
+    value = json.loads(blocks[4]["elements"][0]["value"])
+    assert value == {"q": "&lt;!channel&gt; kysymys", "t": None, "c": False}
+
+
+def test_feedback_value_fits_2000_characters() -> None:
+    value = feedback_value(Reply("x", kind="answer", question="ä<" * 3000, topic="t"))
+    assert len(value) <= 2000
+    assert json.loads(value)["t"] == "t"
+
+
+def test_summary_json_becomes_a_code_block() -> None:
+    data = {"nimi": "Malli <b>", "investoinnit": ["P4I2"]}
+    dumped = json.dumps(data, ensure_ascii=False, indent=2)
+    reply = Reply(
+        f"Yhteenveto\n{dumped}\nSeuraavaksi", kind="summary", data={"perustiedot": data, "valid": True}
+    )
+    (blocks,) = _dicts([reply])
+    texts = [b["text"]["text"] for b in blocks]
+    assert texts[0] == "Yhteenveto"
+    assert texts[1].startswith("```{") and "Malli &lt;b&gt;" in texts[1]
+    assert texts[2] == "Seuraavaksi"
+    assert sum(t.count('"nimi"') for t in texts) == 1
+
+
+def test_bolt_misreads_a_command_saying_payload_and_the_guard_does_not() -> None:
+    body = urlencode({"command": "/toimintamalli", "text": "mikä on payload", "user_id": "U1"})
+    assert parse_body(body, "application/x-www-form-urlencoded") == {}  # Bolt's own parser
+    parsed = parse_slack_body(body, "application/x-www-form-urlencoded")
+    assert parsed["text"] == "mikä on payload" and parsed["command"] == "/toimintamalli"
+    interactive = urlencode({"payload": json.dumps({"type": "block_actions"})})
+    assert parse_slack_body(interactive, None) == {"type": "block_actions"}
+
+
+@pytest.mark.parametrize("body", ['{"a": ', "[1]", "payload=nope", "payload=%5B%5D", '"x"'])
+def test_parse_refuses_what_bolt_would_crash_on(body: str) -> None:
+    with pytest.raises(BadBody):
+        parse_slack_body(body, "application/json" if not body.startswith("payload") else None)
+
+
+def test_signature_ok() -> None:
+    import time
+
+    ts = str(int(time.time()))
+    assert signature_ok("s", b"\xff body", ts, signature(b"\xff body", ts, "s"))
+    assert not signature_ok("s", b"body", ts, signature(b"other", ts, "s"))
+    assert not signature_ok("s", b"body", "not-a-number", "v0=1")
+    assert not signature_ok("", b"body", ts, signature(b"body", ts, ""))
