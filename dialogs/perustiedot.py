@@ -197,7 +197,7 @@ def _parse_list(name: str) -> Callable[[str, dict[str, Any], Context], Parsed]:
         added = split_list(text)
         if not added:
             return None, step_text(name).error
-        if step.prefill is None:
+        if step.prefill is None or answers.get(name):  # a revisited list is written anew
             return added, None
         merged = list(current)
         for item in added:
@@ -379,6 +379,8 @@ def prompt_reply(step: Step, answers: dict[str, Any], ctx: Context) -> Reply:
             "\n".join(f"• {item}" for item in current) if step.name != "ilmiot" else _show(current)
         )
     body = prompt.format(**values)
+    if step.kind == "list" and answers.get(step.name):
+        body += "\n" + _texts().edit_list_hint
     previous = answers.get(step.name)
     if previous not in (None, "", []) and step.prefill is None and step.name != "nimi":
         body += "\n" + _texts().current_value.format(value=_show(previous))
@@ -617,7 +619,9 @@ def turn(
         dialog["step"] = target.name
         dialog["return_to_summary"] = True
         return state, [prompt_reply(target, dialog["answers"], ctx)]
-    if dialog["step"] == SUMMARY:  # a question at the summary
+    if dialog["step"] == SUMMARY:  # a question at the summary (skipping has nothing to skip there)
+        if command is not None:
+            return state, [Reply(step_text(SUMMARY).prompt, kind="question")]
         return state, [answer_reply(text, ctx), _current_prompt(dialog, ctx)]
     step = STEP_BY_NAME[dialog["step"]]
     if command == "ohita":

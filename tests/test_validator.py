@@ -152,7 +152,7 @@ def test_comma_between_process_and_county_is_a_warning(kb: KnowledgeBase) -> Non
     assert errors(report) == [] and messages(report, "nimi", "warning")
 
 
-VALMENNUS = {
+VALMENNUS: dict[str, Any] = {
     "investoinnit": ["P4I1"],
     "valmennus": True,
     "kokonaisuudet": [
