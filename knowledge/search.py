@@ -76,7 +76,7 @@ class Lexicon:
         self._phrases = [p for p in self.prefixes if " " in p]
 
     def phrase_concepts(self, folded: str) -> set[str]:
-        return {self.by_prefix[p] for p in self._phrases if p in folded}
+        return {"c:" + self.by_prefix[p] for p in self._phrases if p in folded}
 
     def head(self, token: str) -> str | None:
         for prefix in self.prefixes:
