@@ -1,0 +1,50 @@
+"""`toimintamalli kb feedback [--json]`: questions the assistant could not answer and answers voted 👎.
+
+Reads the store's "feedback" table (written by the Slack app, see bot.slack.feedback) so the
+maintainers of the guidance know what to add or fix. The store file is never created here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from bot.settings import load_settings
+from bot.slack.feedback import records, summarise
+from bot.store import Store
+
+
+def _read(settings_path: Any) -> dict[str, Any]:
+    if not settings_path.exists():
+        return summarise([])
+    with Store(settings_path) as store:
+        return summarise(records(store))
+
+
+def _lines(title: str, entries: list[dict[str, Any]]) -> list[str]:
+    lines = [f"{title} ({len(entries)}):"]
+    if not entries:
+        lines.append("  –")
+    for entry in entries:
+        topic = f" [{entry['topic']}]" if entry.get("topic") else ""
+        lines.append(f"  {entry['count']:>3} × {entry['question']}{topic}  (viimeksi {entry['last'][:16]})")
+    return lines
+
+
+def run_feedback(as_json: bool) -> int:
+    settings = load_settings()
+    summary = _read(settings.db_path)
+    if as_json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    votes = summary["votes"]
+    lines = [
+        *_lines("Kysymykset, joihin ei löytynyt varmaa vastausta", summary["unanswered"]),
+        "",
+        *_lines("Vastaukset, joista ei ollut apua (👎)", summary["disliked"]),
+        "",
+        f"Palautteet: {votes['up']} × 👍, {votes['down']} × 👎",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
