@@ -87,7 +87,11 @@ def test_manifest_declares_what_the_app_uses() -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write"} <= scopes
     settings = manifest["settings"]
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im", "app_home_opened"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "app_mention",
+        "message.im",
+        "app_home_opened",
+    }
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     (command,) = manifest["features"]["slash_commands"]
