@@ -36,6 +36,7 @@ ALL_WORDS = {"kaikki", "kaikkiin", "kaikista", "all"}
 LIST_WORDS = {"", "lista", "listaa", "näytä", "nayta", "omat", "list"}
 HELP_WORDS = {"apua", "ohje", "ohjeet", "help", "?"}
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?$")
+_DM = re.compile(r"^(\d{1,2})\.(\d{1,2})\.$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}(?:[./-]\d{0,4})?\.?$")
 _ORDER = re.compile(r"^#?(\d{1,2})\.?$")
@@ -44,7 +45,7 @@ HELP_TEXT = (
     "*Muistutukset*\n"
     "• muistutus I2 – muistutukset investoinnin määräajoista (myös P4I2, investointi 2, P4 I2, "
     "pilari 3, IPS, työkykyohjelma, kaikki)\n"
-    "• muistutus 15.12.2026 Valmis-tila – oma määräaika (päivämäärä muodossa 15.12.2026 tai 2026-12-15)\n"
+    "• muistutus 15.12.2026 Valmis-tila – oma määräaika (päivämäärä muodossa 15.12.2026, 15.12. tai 2026-12-15)\n"
     "• muistutus – omat muistutuksesi ja seuraavat muistutusajat\n"
     "• muistutus pois I2 / muistutus pois 1 / muistutus pois – lopeta yksi tai kaikki muistutukset\n"
     "• määräajat – kaikki ohjeen määräajat ja ohjelman vaiheet\n"
@@ -125,8 +126,27 @@ class DateError(ValueError):
     """A token that looks like a date but is not a usable one; the message is Finnish."""
 
 
-def parse_date(token: str) -> dt.date | None:
-    """d.m.yyyy, dd.mm.yyyy or yyyy-mm-dd as a date; None if the token is not a date at all."""
+def parse_date(token: str, today: dt.date | None = None) -> dt.date | None:
+    """d.m.yyyy, dd.mm.yyyy or yyyy-mm-dd as a date; None if the token is not a date at all.
+
+    With `today`, "15.12." (no year) means its next occurrence: this year, or next year if passed.
+    """
+    short = _DM.match(token) if today is not None else None
+    if short and today is not None:
+        day, month = (int(g) for g in short.groups())
+        try:
+            this_year = dt.date(today.year, month, day)
+        except ValueError:
+            this_year = None
+        if this_year is not None and this_year >= today:
+            return this_year
+        try:
+            return dt.date(today.year + 1, month, day)
+        except ValueError as exc:
+            raise DateError(
+                f"Päivämäärää {token} ei ole vuonna {today.year + 1}. "
+                "Tarkista päivä ja kuukausi tai kirjoita vuosi."
+            ) from exc
     match = _DMY.match(token)
     if match:
         day, month, year = (int(g) for g in match.groups())
@@ -162,7 +182,7 @@ def command(
     if first in STOP_WORDS:
         return unsubscribe(state, raw_rest, now, ctx)
     try:
-        date = parse_date(raw.split(None, 1)[0]) if raw else None
+        date = parse_date(raw.split(None, 1)[0], _local_today(now, ctx)) if raw else None
     except DateError as exc:
         return state, [Reply(f"{exc}\n\n{HELP_TEXT}", kind="error")]
     if date is not None:
@@ -275,7 +295,9 @@ def add_personal(
     return _store(state, part), [Reply(reply)]
 
 
-def _match_personal(part: dict[str, Any], target: str) -> tuple[list[dict[str, Any]], str | None]:
+def _match_personal(
+    part: dict[str, Any], target: str, today: dt.date
+) -> tuple[list[dict[str, Any]], str | None]:
     """Personal deadlines matching a number (as listed), a date or a description; or an error text."""
     listed = _personal_sorted(part)
     order = _ORDER.match(target)
@@ -286,7 +308,7 @@ def _match_personal(part: dict[str, Any], target: str) -> tuple[list[dict[str, A
         return [], f"Omia määräaikoja on {len(listed)}; numeroa {index} ei ole."
     token = target.split(None, 1)[0] if target else ""
     try:
-        date = parse_date(token)
+        date = parse_date(token, today)
     except DateError as exc:
         return [], str(exc)
     if date is not None:
@@ -318,7 +340,7 @@ def unsubscribe(
         part["personal"] = []
         return _store(state, part), [Reply("Poistin kaikki muistutuksesi: " + join_fi(removed) + ".")]
 
-    hits, problem = _match_personal(part, target)
+    hits, problem = _match_personal(part, target, _local_today(now, ctx))
     if problem:
         return state, [Reply(f"{problem}\n\n{list_text(state, now, ctx)}", kind="error")]
     if len(hits) > 1:

@@ -92,6 +92,8 @@ def test_subscribe_all(ctx: Context) -> None:
         ("01.03.2027", "2027-03-01", "1.3.2027"),
         ("2027-03-01", "2027-03-01", "1.3.2027"),
         ("28.11.2026", "2026-11-28", "28.11.2026"),  # today is allowed
+        ("15.12.", "2026-12-15", "15.12.2026"),  # no year: the next such day
+        ("1.3.", "2027-03-01", "1.3.2027"),
     ],
 )
 def test_personal_deadline_date_formats(ctx: Context, typed: str, stored: str, shown: str) -> None:
@@ -183,7 +185,7 @@ def test_unsubscribe_personal_by_number_date_and_description(ctx: Context) -> No
     state, text = say(ctx, _three(ctx), "muistutus pois 2")
     assert [p["text"] for p in part(state)["personal"]] == ["Valmis-tila"]
     assert "Poistin oman määräajan: 20.1.2027 Raportti" in text
-    state, text = say(ctx, _three(ctx), "muistutus pois 13.12.2026")
+    state, text = say(ctx, _three(ctx), "muistutus pois 13.12.")
     assert [p["text"] for p in part(state)["personal"]] == ["Raportti"]
     state, text = say(ctx, _three(ctx), "muistutus pois valmis")
     assert [p["text"] for p in part(state)["personal"]] == ["Raportti"]
@@ -282,6 +284,12 @@ def test_parse_date() -> None:
     with pytest.raises(reminders.DateError):
         reminders.parse_date("29.2.2027")
     assert reminders.parse_date("29.2.2028") == dt.date(2028, 2, 29)
+    with pytest.raises(reminders.DateError, match="vuonna 2027"):
+        reminders.parse_date("29.2.", dt.date(2026, 11, 28))
+    with pytest.raises(reminders.DateError):
+        reminders.parse_date("15.12.")  # without today, a year is needed
+    with pytest.raises(reminders.DateError):
+        reminders.parse_date("31.4.", dt.date(2026, 11, 28))
 
 
 def test_description_is_one_line_and_bounded(ctx: Context) -> None:
