@@ -210,6 +210,11 @@ def parse_name(nimi: str, finder: CountyFinder) -> NameParts:
         found = finder.find(fold(" ".join(words[i:])))
         if found:
             county = found
+            for k in range(i - 1, max(-1, i - 4), -1):  # a many-word form: "Vantaan ja Keravan"
+                if words[k].endswith(","):
+                    break
+                if any(fold(" ".join(words[k:])).startswith(form) for form in found.forms):
+                    i = k
             county_text = " ".join(words[i:]).strip(" ,")
             before = " ".join(words[:i])
             comma = before.rstrip().endswith(",") or not before.strip()
@@ -340,6 +345,16 @@ class Checker:
                 out.append(
                     self.f(
                         "nimi", "error", "nimi_tag_unreadable", written=name.tag, tag=tag or "(RRP, P4, I1)"
+                    )
+                )
+            elif not re.search(r"(?<![a-zåäö])rrp(?![a-zåäö])", fold(name.tag_inner)):
+                out.append(
+                    self.f(
+                        "nimi",
+                        "error",
+                        "nimi_tag_no_rrp",
+                        written=name.tag,
+                        tag=tag or combined_tag(tag_codes),
                     )
                 )
             elif not self.codes_inferred and codes and set(tag_codes) - set(codes):

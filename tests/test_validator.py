@@ -135,11 +135,17 @@ def test_name_needs_a_county_matching_the_field(kb: KnowledgeBase) -> None:
         ("Chat-neuvonta, Pirha (RRP, P4, I4)", "Pirkanmaa"),
         ("Chat-neuvonta, Eksote (RRP, P4, I4)", "Etelä-Karjala"),
         ("Chat-neuvonta, Varsinais-Suomen HVA (RRP, P4, I4)", "Varha"),
+        (
+            "Chat-neuvonta, Vantaan ja Keravan hyvinvointialue (RRP, P4, I4)",
+            "Vantaan ja Keravan hyvinvointialue",
+        ),
     ],
 )
 def test_county_written_in_any_common_form(kb: KnowledgeBase, nimi: str, county: str) -> None:
     report = check(kb, nimi=nimi, hyvinvointialue=county, kokonaisuudet=[f"{county} RRP-kokonaisuus"])
-    assert errors(report) == []
+    assert errors(report) == [] and messages(report, "nimi", "warning") == []
+    assert report.suggested_name and report.suggested_name.startswith("Chat-neuvonta, ")
+    assert "," not in report.suggested_name.removeprefix("Chat-neuvonta, ")
 
 
 def test_name_needs_a_process_name(kb: KnowledgeBase) -> None:
@@ -359,3 +365,15 @@ def test_rules_data_is_consistent(kb: KnowledgeBase) -> None:
         assert re.compile(tip.pattern) and all(d in kb.slides for d in tip.sources)
     for step in ("investoinnit", "nimi", "yllapitajat", "summary"):
         assert rules.dialog.steps[step].prompt
+
+
+def test_tag_without_rrp_is_an_error(kb: KnowledgeBase) -> None:
+    report = check(kb, nimi="Chat-neuvonta, Pohjois-Savon HVA (P4, I4)")
+    assert errors(report) == ["nimi"] and "(RRP, P4, I4)" in report.errors[0].message
+
+
+def test_guide_summary_form_of_the_valmennus_tag_is_a_warning(kb: KnowledgeBase) -> None:
+    report = check(
+        kb, nimi="Kotiutuminen, Pohjois-Savon HVA, Sujuvat palvelut –valmennus (RRP, inv.1)", **VALMENNUS
+    )
+    assert errors(report) == [] and messages(report, "nimi", "warning")
