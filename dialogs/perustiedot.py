@@ -438,15 +438,7 @@ def summary_reply(dialog: dict[str, Any], ctx: Context) -> Reply:
     lines.append(texts.summary_json)
     lines.append(json.dumps(data, ensure_ascii=False, indent=2))
     lines.append(texts.summary_next)
-    result = dict(report.as_json(ctx.kb))
-    return Reply(
-        "\n".join(lines),
-        kind="summary",
-        data={
-            "perustiedot": data,
-            **{k: result[k] for k in ("valid", "publishable", "findings", "suggested_name")},
-        },
-    )
+    return Reply("\n".join(lines), kind="summary", data=data)
 
 
 # -- state helpers ------------------------------------------------------------------------------------
@@ -656,6 +648,10 @@ def _answer(dialog: dict[str, Any], step: Step, text: str, folded: str, ctx: Con
         dialog["skipped"].remove(step.name)
     if was_suggested:
         _refresh_name(dialog, ctx, name_before)
+    if step.name == "nimi" and value != suggested_name(answers, ctx):  # the user's own name
+        own_process = parse_name(value, county_finder(ctx.kb)).process
+        if own_process:
+            answers["prosessi"] = own_process
     replies: list[Reply] = []
     if warnings:
         replies.append(Reply(_texts().warnings_noted.format(warnings=" ".join(warnings))))

@@ -61,14 +61,14 @@ def test_accepting_every_suggestion_takes_at_most_15_turns(ctx: Context) -> None
     assert len(turns) <= 15
     summary = turns[-2][-1]
     assert summary.kind == "summary" and summary.data is not None
-    data = summary.data["perustiedot"]
+    data = summary.data
     assert data["nimi"] == "Chat-neuvonta, Pohjois-Savon HVA (RRP, P4, I4)"
     assert data["investoinnit"] == ["P4I4"] and data["hyvinvointialue"] == "Pohjois-Savon hyvinvointialue"
     assert data["kokonaisuudet"] == ["Pohjois-Savon hyvinvointialueen RRP-kokonaisuus"]
     assert data["aihealueet"] == ["RRP", "Digitaaliset palvelut"]
     assert data["ilmiot"] == ["Kestävä kasvu", "Osallisuus"]
-    assert summary.data["valid"] and summary.data["publishable"]
-    assert validate(data, ctx.kb).valid  # the export is the input of `check`
+    report = validate(data, ctx.kb)  # the export is the input of `check`
+    assert report.valid and report.publishable and "Perustiedot ovat ohjeen mukaiset" in summary.text
     assert json.loads(summary.text[summary.text.index("{") : summary.text.rindex("}") + 1]) == data
     assert "dialog" not in state and state["perustiedot"]["last"] == data
 
@@ -113,7 +113,8 @@ def test_back_skip_and_summary_flags_the_skipped(ctx: Context) -> None:
     state, turns = run(ctx, ["yhteenveto"], state)
     summary = turns[-1][0]
     assert summary.kind == "summary" and "Toteutuspaikka" in summary.text
-    assert summary.data is not None and summary.data["publishable"] is False
+    assert summary.data is not None and summary.data["toteutuspaikka"] == ""
+    assert "Julkaisun pakollisia kenttiä puuttuu" in summary.text
     assert turns[-1][-1].kind == "question" and step(state) == "kohderyhma"  # the place is kept
 
 
@@ -130,9 +131,9 @@ def test_edit_a_field_from_the_summary_updates_the_accepted_name(ctx: Context) -
     assert step(state) == "summary"
     data = turns[-1][-1].data
     assert data is not None
-    assert data["perustiedot"]["nimi"] == "Chat-neuvonta, Pirkanmaan HVA (RRP, P4, I4)"
+    assert data["nimi"] == "Chat-neuvonta, Pirkanmaan HVA (RRP, P4, I4)"
     # the kokonaisuus still names Pohjois-Savo: the summary says what to fix
-    assert any(f["field"] == "kokonaisuudet" and f["severity"] == "error" for f in data["findings"])
+    assert "Pirkanmaan hyvinvointialueen RRP-kokonaisuus" in turns[-1][-1].text.split("*Perustiedot JSON")[0]
     state, turns = run(ctx, ["muokkaa kokonaisuudet", "Pirkanmaan hyvinvointialueen RRP-kokonaisuus"], state)
     assert step(state) == "summary"
     state, turns = run(ctx, ["muokkaa mitä", "muokkaa lyhyt kuvaus"], state)
@@ -295,3 +296,14 @@ def test_sigkill_between_turns_loses_nothing_saved(tmp_path: Path) -> None:
         assert again.say(ACCEPT_ALL[5])["step"] == "toteutuspaikka"
     finally:
         again.close()
+
+
+def test_own_name_is_validated_and_its_process_kept(ctx: Context) -> None:
+    state, turns = run(
+        ctx, ["check", "I4", "Pohjois-Savo", "Chat", "Chat-palvelu Pohjois-Savon HVA (RRP, P4, I4)"]
+    )
+    assert step(state) == "lyhyt_kuvaus"
+    assert "pilkulla" in turns[-1][0].text  # the missing comma is a warning, shown but accepted
+    assert state["dialog"]["answers"]["prosessi"] == "Chat-palvelu"
+    state, turns = run(ctx, ["yhteenveto"], state)
+    assert "Chat-palvelu, Pohjois-Savon HVA (RRP, P4, I4)" in turns[0][0].text
