@@ -410,7 +410,7 @@ def _progress(dialog: dict[str, Any]) -> dict[str, Any]:
     filled = sum(
         1
         for s in steps
-        if answers.get(s.name) not in (None, "", []) or (s.kind == "choice" and s.name in answers)
+        if answers.get(s.name) not in (None, "", []) or (s.name == "valmennus" and s.name in answers)
     )
     name = dialog.get("step", "")
     label = step_text(name).label if name in _texts().steps else name
