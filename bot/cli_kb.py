@@ -27,7 +27,9 @@ def run_kb(command: str, as_json: bool) -> int:
             f"{len(kb.counties)} hyvinvointialuetta, {len(kb.deadlines)} määräaikaa, {len(kb.slides)} diaa."
         )
         if missing:
-            print("Sisältödiat, joihin mikään aihe ei viittaa: " + ", ".join(map(str, missing)), file=sys.stderr)
+            print(
+                "Sisältödiat, joihin mikään aihe ei viittaa: " + ", ".join(map(str, missing)), file=sys.stderr
+            )
             return 1
         return 0
     rows = [

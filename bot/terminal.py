@@ -1,4 +1,4 @@
-"""`toimintamalli chat`: the assistant in the terminal (questions, the check dialog, reminders), no Slack needed."""
+"""`toimintamalli chat`: the assistant in the terminal (questions, check dialog, reminders) without Slack."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from dialogs.router import respond
 
 TEAM = "terminal"
 EXIT_WORDS = {"lopeta", "poistu", "exit", "quit", "q", "bye", "hei hei"}
-WELCOME = "Toimintamalliavustaja. Kysy toimintamallin kuvaamisesta Innokylään, tai kirjoita 'apua', 'check' tai 'lopeta'."
+WELCOME = (
+    "Toimintamalliavustaja. Kysy toimintamallin kuvaamisesta Innokylään, "
+    "tai kirjoita 'apua', 'check' tai 'lopeta'."
+)
 
 
 def render_reply(reply: Reply) -> str:

@@ -23,7 +23,9 @@ DEADLINE_WORDS = {"määräajat", "määräaika", "aikataulu", "deadlines", "maa
 REMINDER_WORDS = ("muistutus", "muistutukset", "muistuta", "remind")
 
 
-def respond(state: dict[str, Any], text: str, now: dt.datetime, ctx: Context) -> tuple[dict[str, Any], list[Reply]]:
+def respond(
+    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
+) -> tuple[dict[str, Any], list[Reply]]:
     """One turn. `state` is not modified; the new state is returned."""
     new_state = copy.deepcopy(state) if state else {}
     raw = clean(text)

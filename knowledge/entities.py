@@ -9,7 +9,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.models import INVESTMENT_CODES, County, InvestmentCode
 from knowledge.text import fold
 
-_P4 = ("P4I1", "P4I2", "P4I3", "P4I4")
+_P4: tuple[InvestmentCode, ...] = ("P4I1", "P4I2", "P4I3", "P4I4")
 _ORDINALS = {"ensimmäi": "1", "toise": "2", "toinen": "2", "kolma": "3", "kolmas": "3", "neljä": "4"}
 _NUM = r"(11|[1-4])(?![0-9])"
 _INVESTMENT_NUMBER = [
@@ -36,10 +36,23 @@ _AREA = re.compile(
     r"|(?<![a-zåäö])(north|west|inland|east|south)(?:ern)? finland"
     r"|(?<![a-zåäö])(norra|västra|inre|östra|södra) finland"
 )
-_AREA_NAMES = {"pohjois": "Pohjois-Suomi", "länsi": "Länsi-Suomi", "sisä": "Sisä-Suomi",
-               "itä": "Itä-Suomi", "etelä": "Etelä-Suomi", "north": "Pohjois-Suomi", "west": "Länsi-Suomi",
-               "inland": "Sisä-Suomi", "east": "Itä-Suomi", "south": "Etelä-Suomi", "norra": "Pohjois-Suomi",
-               "västra": "Länsi-Suomi", "inre": "Sisä-Suomi", "östra": "Itä-Suomi", "södra": "Etelä-Suomi"}
+_AREA_NAMES = {
+    "pohjois": "Pohjois-Suomi",
+    "länsi": "Länsi-Suomi",
+    "sisä": "Sisä-Suomi",
+    "itä": "Itä-Suomi",
+    "etelä": "Etelä-Suomi",
+    "north": "Pohjois-Suomi",
+    "west": "Länsi-Suomi",
+    "inland": "Sisä-Suomi",
+    "east": "Itä-Suomi",
+    "south": "Etelä-Suomi",
+    "norra": "Pohjois-Suomi",
+    "västra": "Länsi-Suomi",
+    "inre": "Sisä-Suomi",
+    "östra": "Itä-Suomi",
+    "södra": "Etelä-Suomi",
+}
 
 
 @dataclass
@@ -109,7 +122,11 @@ def extract(kb: KnowledgeBase, text: str, finder: CountyFinder | None = None) ->
     investments, explicit = find_investments(folded)
     county = (finder or CountyFinder(kb.counties)).find(folded)
     area_match = _AREA.search(folded)
-    area = _AREA_NAMES[next(g for g in area_match.groups() if g)] if area_match else (county.area if county else None)
+    area = (
+        _AREA_NAMES[next(g for g in area_match.groups() if g)]
+        if area_match
+        else (county.area if county else None)
+    )
     return Entities(
         investments=investments,
         valmennus=bool(_VALMENNUS.search(folded)),

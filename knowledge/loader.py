@@ -64,7 +64,7 @@ class KnowledgeBase:
 def _read(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
+            return yaml.load(handle, Loader=_Loader)
     except OSError as exc:
         raise KnowledgeError(f"{path}: tiedostoa ei voi lukea ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
@@ -111,7 +111,9 @@ def _check_references(kb: KnowledgeBase) -> None:
         seen.add(entry.id)
         for dia in entry.sources:
             if dia not in kb.slides:
-                raise KnowledgeError(f"entries.yaml: tietue ({entry.id}): kenttä 'sources': diaa {dia} ei ole")
+                raise KnowledgeError(
+                    f"entries.yaml: tietue ({entry.id}): kenttä 'sources': diaa {dia} ei ole"
+                )
         if (entry.answer is None) == (entry.template is None):
             raise KnowledgeError(
                 f"entries.yaml: tietue ({entry.id}): anna joko kenttä 'answer' tai kenttä 'template'"

@@ -140,7 +140,7 @@ class Entry(Strict):
 
 
 class Concept(Strict):
-    """A word family: every prefix in `forms` normalises to `id` (Finnish inflections, synonyms, English, Swedish)."""
+    """A word family: each prefix in `forms` normalises to `id` (inflections, synonyms, English, Swedish)."""
 
     id: str
     forms: list[str] = Field(min_length=1)

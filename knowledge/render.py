@@ -122,7 +122,9 @@ class Renderer:
         entry = decision.entry
         body = self.render_entry(entry, analysis)
         slides = self._sources(entry, analysis)
-        text = self.env.get_template("answer.j2").render(body=body, slides=slides_line(slides), link=entry.link)
+        text = self.env.get_template("answer.j2").render(
+            body=body, slides=slides_line(slides), link=entry.link
+        )
         return Answer(
             answer=text.strip(),
             confident=decision.confident,
@@ -133,5 +135,7 @@ class Renderer:
 
 
 def render_help(kb: KnowledgeBase, channel: str) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True
+    )
     return env.get_template("help.j2").render(channel=channel, kb=kb).strip()

@@ -2,7 +2,7 @@
 
 A question is folded, split into tokens, and each token becomes features: a lexicon concept
 (Finnish inflections, synonyms, English and Swedish words all map to one concept), concepts
-found inside compounds, or a Snowball stem. Unknown tokens are corrected against the known
+found inside compounds, or a Snowball (PyStemmer) stem. Unknown tokens are corrected against the known
 vocabulary with rapidfuzz. Entries are scored by the idf-weighted features they share with the
 question; confidence needs a clear score and most of the question's words to be known.
 """
@@ -14,8 +14,9 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import ClassVar
 
-import snowballstemmer
+import Stemmer  # PyStemmer: the Snowball algorithms in C
 from rapidfuzz import fuzz, process
 
 from knowledge.answering import Answer
@@ -24,29 +25,27 @@ from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry
 from knowledge.text import fold, tokens
 
-STOPWORDS = frozenset(
+STOPWORDS = frozenset(  # a word list is easier to maintain as text
     """
-    miten mikä mitkä mitä mihin mistä missä millä mille miksi minkä millainen millaisia
-    millaiset kuka ketkä kenelle keneltä keneen kenen kehen keitä kuinka montako monta paljonko
-    onko ovatko voiko voinko voimmeko saako saanko pitääkö täytyykö tarvitaanko tarvitseeko
-    tuleeko kannattaako pitäisikö onkohan mitäs mites entä
-    minä mä mun minun minua minulle minut mulle me meidän meitä meille meille te teidän sinä sä
-    sun sinun hän he se ne sen niiden tämä tämän tätä tuo nämä nuo joka jotka jota mitä
-    ja tai sekä eli vai on ovat olla ole oli olisi olen olemme ei en emme eikö että kun jos niin
-    myös vain mutta kuin jo vielä nyt sitten siis kyllä no hei moi terve kiitos kiitti pls please
-    pitää täytyy tulee kannattaa pitäisi voi voin voimme voisi saa saako teen tehdä teemme hoidan
-    meillä meiltä minulla sinulla siinä siitä sitä tähän tässä tästä ihan oikein aina yleensä
-    mikäli kanssa osalta osalle koskien liittyen kohdalla ohje ohjeen ohjeessa ohjeiden mukaan
-    the a an how what who whom whose when where which why do does did i we you my our your is are
-    be should can could would will to of in for on with about and or it this that there any me us
-    hur vad vem vilka när var vilken varför jag vi du är och för till om på med av den det ett en
-    ska kan måste min vår
-    muu muuta muut muita muun muihin muiden muille muussa muista other others
+    miten mikä mitkä mitä mihin mistä missä millä mille miksi minkä millainen millaisia millaiset
+    kuka ketkä kenelle keneltä keneen kenen kehen keitä kuinka paljonko onko ovatko
+    voiko voinko voimmeko saako saanko pitääkö täytyykö tarvitaanko tarvitseeko tuleeko kannattaako
+    pitäisikö onkohan mitäs mites entä minä mä mun minun minua minulle minut mulle me meidän meitä
+    meille meille te teidän sinä sä sun sinun hän he se ne sen niiden tämä tämän tätä tuo nämä nuo
+    joka jotka jota mitä ja tai sekä eli vai on ovat olla ole oli olisi olen olemme ei en emme eikö
+    että kun jos niin myös vain mutta kuin jo vielä nyt sitten siis kyllä no hei moi terve kiitos
+    kiitti pls please pitää täytyy tulee kannattaa pitäisi voi voin voimme voisi saa saako teen
+    tehdä teemme hoidan meillä meiltä minulla sinulla siinä siitä sitä tähän tässä tästä ihan oikein
+    aina yleensä mikäli kanssa osalta osalle koskien liittyen kohdalla ohje ohjeen ohjeessa ohjeiden
+    mukaan the a an how what who whom whose when where which why do does did i we you my our your is
+    are be should can could would will to of in for on with about and or it this that there any me
+    us hur vad vem vilka när var vilken varför jag vi du är och för till om på med av den det ett en
+    ska kan måste min vår muu muuta muut muita muun muihin muiden muille muussa muista other others
     laittaa laitan laitetaan laitetaanko laitan sit sitte pitäis pitää kuuluu kuuluuko
     """.split()
 )
 
-_stemmer = snowballstemmer.stemmer("finnish")
+_stemmer = Stemmer.Stemmer("finnish")
 _DIGITS = re.compile(r"^[0-9:.-]+$")
 # investment codes and numbers are entities (knowledge.entities), not search words
 ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])")
@@ -72,31 +71,35 @@ class Lexicon:
             for form in forms:
                 self.by_prefix[fold(form)] = concept_id
         self.prefixes = sorted(self.by_prefix, key=len, reverse=True)
-        self._inner = [p for p in self.prefixes if len(p) >= 4 and " " not in p]
+        self._longest = max((len(p) for p in self.prefixes), default=0)
+        self._inner = {p for p in self.prefixes if len(p) >= 4 and " " not in p}
         self._phrases = [p for p in self.prefixes if " " in p]
 
     def phrase_concepts(self, folded: str) -> set[str]:
         return {"c:" + self.by_prefix[p] for p in self._phrases if p in folded}
 
     def head(self, token: str) -> str | None:
-        for prefix in self.prefixes:
-            if token.startswith(prefix):
-                return self.by_prefix[prefix]
+        """The concept of the longest lexicon form that `token` starts with."""
+        for length in range(min(len(token), self._longest), 0, -1):
+            concept = self.by_prefix.get(token[:length])
+            if concept:
+                return concept
         return None
 
     def inner(self, token: str) -> set[str]:
+        """Concepts of lexicon forms found inside a compound (from its fourth letter on)."""
         found: set[str] = set()
-        for prefix in self._inner:
-            index = token.find(prefix, 3)
-            if index >= 3:
-                found.add(self.by_prefix[prefix])
+        for start in range(3, len(token) - 3):
+            for end in range(start + 4, min(len(token), start + self._longest) + 1):
+                if token[start:end] in self._inner:
+                    found.add(self.by_prefix[token[start:end]])
         return found
 
 
 class Index:
     """The searchable form of the knowledge base, built once per process."""
 
-    FIELD_WEIGHTS = {"keywords": 3.0, "title": 2.0, "questions": 1.6, "body": 0.5}
+    FIELD_WEIGHTS: ClassVar[dict[str, float]] = {"keywords": 3.0, "title": 2.0, "questions": 1.6, "body": 0.5}
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -122,9 +125,9 @@ class Index:
                 df[feature] += 1
         n = len(kb.entries)
         self.idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
-        self.vocabulary = sorted({t for e in kb.entries for t in tokens(fold(_entry_text(e)))} | set(
-            self.lexicon.prefixes
-        ))
+        self.vocabulary = sorted(
+            {t for e in kb.entries for t in tokens(fold(_entry_text(e)))} | set(self.lexicon.prefixes)
+        )
 
     # -- features ---------------------------------------------------------------------------------
     def features(self, text: str, learn: bool = False) -> list[str]:
@@ -134,6 +137,7 @@ class Index:
             found.extend(self.token_features(token, learn))
         return found
 
+    @functools.lru_cache(maxsize=16384)  # noqa: B019 - one index per process
     def token_features(self, token: str, learn: bool = False) -> list[str]:
         if token in STOPWORDS or _DIGITS.match(token):
             return []
@@ -168,7 +172,10 @@ class Index:
         if match is None:
             # a typo near the start of a long word: compare prefixes
             match = process.extractOne(
-                token[:8], [v for v in self.lexicon.prefixes if len(v) >= 6], scorer=fuzz.ratio, score_cutoff=86
+                token[:8],
+                [v for v in self.lexicon.prefixes if len(v) >= 6],
+                scorer=fuzz.ratio,
+                score_cutoff=86,
             )
             if match is None:
                 return []
@@ -191,7 +198,9 @@ class Index:
             for feature in unique:
                 weight = weights.get(feature)
                 if weight:
-                    concept_weight = self.lexicon.weights.get(feature[2:], 1.0) if feature.startswith("c:") else 1.0
+                    concept_weight = (
+                        self.lexicon.weights.get(feature[2:], 1.0) if feature.startswith("c:") else 1.0
+                    )
                     total += self.idf[feature] * weight * concept_weight
             if total > 0:
                 bonus = max((ENTITY_BONUS[n] for n in entry.needs if n in present), default=0.0)

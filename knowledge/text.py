@@ -34,7 +34,7 @@ def strip_slack_markup(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower-case, cleaned text where compass prefixes join their place name ("etelä savo" -> "etelä-savo")."""
+    """Lower-case, cleaned text; compass prefixes join their place name ("etelä savo" -> "etelä-savo")."""
     text = clean(strip_slack_markup(text)).lower()
     return _COMPASS.sub(r"\1-", text)
 

@@ -15,10 +15,16 @@ from tests.conftest import SHARED
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        input=stdin, capture_output=True, text=True, timeout=120, cwd=cwd or ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd or ROOT,
         env={**os.environ, **(env or {})},
     )
 
@@ -56,8 +62,12 @@ def test_kb_validate_passes_on_the_packaged_data() -> None:
 
 def test_chat_answers_piped_questions_and_exits(tmp_path: Path) -> None:
     db = tmp_path / "chat.sqlite"
-    proc = run("chat", stdin="Kuka on Itä-Suomen kehittämispäällikkö?\napua\nlopeta\n", env={"TOIMINTAMALLI_DB": str(db)},
-               cwd=tmp_path)
+    proc = run(
+        "chat",
+        stdin="Kuka on Itä-Suomen kehittämispäällikkö?\napua\nlopeta\n",
+        env={"TOIMINTAMALLI_DB": str(db)},
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Erja Heikkinen" in proc.stdout and "check" in proc.stdout and "Hei hei" in proc.stdout
     assert db.exists()
@@ -65,7 +75,9 @@ def test_chat_answers_piped_questions_and_exits(tmp_path: Path) -> None:
 
 def test_chat_needs_no_slack_settings(tmp_path: Path) -> None:
     env = {k: "" for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")}
-    proc = run("chat", stdin="lopeta\n", env={**env, "TOIMINTAMALLI_DB": str(tmp_path / "x.sqlite")}, cwd=tmp_path)
+    proc = run(
+        "chat", stdin="lopeta\n", env={**env, "TOIMINTAMALLI_DB": str(tmp_path / "x.sqlite")}, cwd=tmp_path
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
 
 
@@ -82,12 +94,28 @@ def test_chat_refuses_a_corrupt_store_without_touching_it(tmp_path: Path) -> Non
 def test_shared_question_set_meets_the_floor() -> None:
     questions = SHARED / "eval" / "questions.jsonl"
     if not questions.exists():
-        pytest.skip("../shared/eval is not present in this checkout (the shared evaluation set lives beside the repo)")
+        pytest.skip(
+            "../shared/eval is not present in this checkout (the shared evaluation set lives beside the repo)"
+        )
     floor = json.loads((ROOT / "tests" / "data" / "floors.json").read_text())["shared_questions"]
     proc = subprocess.run(
-        [sys.executable, str(SHARED / "eval" / "score.py"), str(questions), "--min", str(floor), "--",
-         sys.executable, "-m", "bot.cli", "ask", "--json"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        [
+            sys.executable,
+            str(SHARED / "eval" / "score.py"),
+            str(questions),
+            "--min",
+            str(floor),
+            "--",
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "ask",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
 
@@ -95,8 +123,21 @@ def test_shared_question_set_meets_the_floor() -> None:
 def test_wheel_contains_the_data_files(tmp_path: Path) -> None:
     """`pip install .` must carry the knowledge data and templates, not only an editable install."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     import zipfile
