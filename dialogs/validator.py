@@ -534,10 +534,10 @@ class Checker:
             out.append(self.f("kokonaisuudet", "ok", "kokonaisuudet_ok"))
         return out
 
-    @staticmethod
-    def _has(keys: list[str], expected: str) -> bool:
-        core = key(re.sub(r"\([^()]*\)", "", expected))
-        return any(core in k for k in keys)
+    def _has(self, keys: list[str], expected: str) -> bool:
+        """Whether a kokonaisuus is among `keys`: its name without "(RRP…)", or a known other name."""
+        forms = [re.sub(r"\([^()]*\)", "", expected), *self.rules.kokonaisuus_aliases.get(expected, [])]
+        return any(key(form) in k for form in forms for k in keys)
 
     def check_rahoittajat(self) -> list[Finding]:
         required_text = " ja ".join(self.kb.common.rahoittajat)

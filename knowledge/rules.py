@@ -103,6 +103,7 @@ class Rules(_Strict):
     rrp_kokonaisuus_words: list[str] = Field(min_length=1)
     rrp_kokonaisuus_name: str
     funder_aliases: dict[str, list[str]]
+    kokonaisuus_aliases: dict[str, list[str]] = Field(default_factory=dict)
     email_pattern: str
     sources: dict[str, list[int]]
     messages: dict[str, str]

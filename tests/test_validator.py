@@ -247,6 +247,8 @@ def test_hyte_national_kokonaisuus_for_i2(kb: KnowledgeBase) -> None:
         "hyvinvoinnin ja terveyden edistämisen palvelukonsepti",
     ]
     assert errors(check(kb, kokonaisuudet=tolerant, **i2)) == []
+    alias = ["Pohjois-Savon hyvinvointialueen RRP-kokonaisuus", "HYTE-palvelukonsepti (RRP)"]
+    assert errors(check(kb, kokonaisuudet=alias, **i2)) == []
 
 
 # -- rahoittajat, aihealueet, ilmiöt -------------------------------------------------------------------
