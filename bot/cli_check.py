@@ -32,6 +32,18 @@ _TYPE_NAMES = {
 }
 
 
+_JSON_PROBLEMS_FI = {
+    "Expecting value": "arvo puuttuu",
+    "Expecting property name enclosed in double quotes": "avaimen pitää olla lainausmerkeissä",
+    "Expecting ',' delimiter": "pilkku puuttuu",
+    "Expecting ':' delimiter": "kaksoispiste puuttuu",
+    "Unterminated string starting at": "lainausmerkit jäivät auki",
+    "Extra data": "JSONin perässä on ylimääräistä tekstiä",
+    "Invalid control character at": "tekstissä on ohjausmerkki",
+    "Invalid \\escape": "virheellinen \\-merkintä",
+}
+
+
 class InputError(Exception):
     """The input file cannot be read as perustiedot; the message is one Finnish line."""
 
@@ -78,9 +90,12 @@ def read_perustiedot(file: str) -> Perustiedot:
         raise InputError(f"Tiedosto {file} on tyhjä; odotin perustiedot-JSON-oliota.")
     try:
         data: Any = json.loads(text)
+    except RecursionError as exc:
+        raise InputError(f"Tiedoston {file} JSON on liian syvälle sisäkkäinen.") from exc
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"Tiedosto {file} ei ole kelvollista JSONia (rivi {exc.lineno}, sarake {exc.colno}: {exc.msg})."
+            f"Tiedosto {file} ei ole kelvollista JSONia (rivi {exc.lineno}, sarake {exc.colno}: "
+            f"{_JSON_PROBLEMS_FI.get(exc.msg, exc.msg)})."
         ) from exc
     if not isinstance(data, dict):
         kind = _PYTHON_TYPES_FI.get(type(data).__name__, type(data).__name__)

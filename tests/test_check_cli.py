@@ -93,6 +93,8 @@ def _unreadable_cases(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     text("number_in_list.json", '{"yllapitajat": ["a@b.fi", 3]}', "yllapitajat")
     text("bool_as_text.json", '{"valmennus": "kyllä"}', "valmennus")
     text("empty.json", "   ", "tyhjä")
+    text("deep.json", "[" * 200_000 + "]" * 200_000, "sisäkkäinen")
+    text("trailing.json", '{"nimi": "x"} {}', "ylimääräistä")
     binary = tmp_path / "binary.json"
     binary.write_bytes(bytes(range(256)) * 4)
     cases["binary.json"] = (binary, "binää")
