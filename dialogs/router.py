@@ -17,7 +17,7 @@ from dialogs.replies import Reply
 from knowledge.text import clean, fold
 
 MAX_INPUT_CHARS = 4000
-HELP_WORDS = {"", "apua", "help", "ohje", "ohjeet", "?", "hjälp"}
+HELP_WORDS = {"", "apua", "help", "ohje", "ohjeet", "?", "hjälp", "hei", "moi", "moikka", "terve", "huomenta", "hello", "hi", "hej"}
 CHECK_WORDS = {"check", "tarkista", "tarkistus", "aloita check", "perustiedot"}
 DEADLINE_WORDS = {"määräajat", "määräaika", "aikataulu", "deadlines", "maaraajat"}
 REMINDER_WORDS = ("muistutus", "muistutukset", "muistuta", "remind")

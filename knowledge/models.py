@@ -135,7 +135,7 @@ class Entry(Strict):
     answer: str | None = None
     template: str | None = None
     link: str | None = None
-    needs: list[Literal["investment", "county", "area"]] = Field(default_factory=list)
+    needs: list[Literal["investment", "county", "area", "valmennus"]] = Field(default_factory=list)
     related: list[str] = Field(default_factory=list)
 
 

@@ -49,7 +49,7 @@ _stemmer = Stemmer.Stemmer("finnish")
 _DIGITS = re.compile(r"^[0-9:.-]+$")
 # investment codes and numbers are entities (knowledge.entities), not search words
 ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])")
-ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0}
+ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0, "valmennus": 2.0}
 # entity names made of ordinary words: recognised as entities, removed before word search
 ENTITY_PHRASES = re.compile(r"sujuv\w*\s+palvelu\w*")
 
@@ -192,6 +192,8 @@ class Index:
                 present.add("area")
             if entities.county:
                 present.add("county")
+            if entities.valmennus:
+                present.add("valmennus")
         hits = []
         for entry, weights in zip(self.kb.entries, self.weights, strict=True):
             total = 0.0
