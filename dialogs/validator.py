@@ -195,7 +195,24 @@ class NameParts:
     valmennus: bool = False
 
 
-def parse_name(nimi: str, finder: CountyFinder) -> NameParts:
+def _county_part(words: list[str], county: County, suffixes: set[str]) -> bool:
+    """Whether `words` are only the county: its names ("Siun sote") and words like "HVA"."""
+    j = 0
+    while j < len(words):
+        if fold(words[j]).strip(" ,.()") in suffixes:
+            j += 1
+            continue
+        rest = fold(" ".join(words[j:]))
+        used = max((len(f.split()) for f in county.forms if rest.startswith(f)), default=0)
+        if not used:
+            return False
+        j += used
+    return True
+
+
+def parse_name(nimi: str, finder: CountyFinder, suffixes: set[str] | None = None) -> NameParts:
+    """Split a name into process, county, valmennus part and tag (the county is the part before the tag)."""
+    suffixes = suffixes if suffixes is not None else set(default_rules().county_suffixes)
     text = clean(nimi)
     tag_match = None
     for match in _PAREN.finditer(text):
@@ -209,12 +226,14 @@ def parse_name(nimi: str, finder: CountyFinder) -> NameParts:
     for i in range(len(words) - 1, -1, -1):
         found = finder.find(fold(" ".join(words[i:])))
         if found:
-            county = found
             for k in range(i - 1, max(-1, i - 4), -1):  # a many-word form: "Vantaan ja Keravan"
                 if words[k].endswith(","):
                     break
                 if any(fold(" ".join(words[k:])).startswith(form) for form in found.forms):
                     i = k
+            if not _county_part(words[i:], found, suffixes):
+                break  # the county is named inside the process name, not as its own part
+            county = found
             county_text = " ".join(words[i:]).strip(" ,")
             before = " ".join(words[:i])
             comma = before.rstrip().endswith(",") or not before.strip()
@@ -275,7 +294,7 @@ class Checker:
         self.kb = kb
         self.rules = rules
         self.finder = county_finder(kb)
-        self.name = parse_name(data.nimi, self.finder)
+        self.name = parse_name(data.nimi, self.finder, set(rules.county_suffixes))
         self.codes: list[InvestmentCode] = resolve_investments(data.investoinnit)
         self.codes_inferred = False
         if not self.codes and self.name.tag:

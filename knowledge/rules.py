@@ -100,6 +100,7 @@ class DialogTexts(_Strict):
 class Rules(_Strict):
     county_short: str
     county_keep_name_unless: str
+    county_suffixes: list[str] = Field(default_factory=list)
     rrp_kokonaisuus_words: list[str] = Field(min_length=1)
     rrp_kokonaisuus_name: str
     funder_aliases: dict[str, list[str]]

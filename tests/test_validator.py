@@ -148,6 +148,19 @@ def test_county_written_in_any_common_form(kb: KnowledgeBase, nimi: str, county:
     assert "," not in report.suggested_name.removeprefix("Chat-neuvonta, ").split("(")[0]
 
 
+def test_county_inside_the_process_name_is_not_the_county_part(kb: KnowledgeBase) -> None:
+    report = check(kb, nimi="Pohjois-Savon kotihoidon chat (RRP, P4, I4)")
+    assert errors(report) == ["nimi"] and "hyvinvointialue" in report.errors[0].message
+    assert report.suggested_name == "Pohjois-Savon kotihoidon chat, Pohjois-Savon HVA (RRP, P4, I4)"
+    brand = check(
+        kb,
+        nimi="Chat, Pohjois-Karjalan hyvinvointialue Siun sote (RRP, P4, I4)",
+        hyvinvointialue="Pohjois-Karjalan hyvinvointialue",
+        kokonaisuudet=["Siun soten RRP-kokonaisuus"],
+    )
+    assert errors(brand) == [] and messages(brand, "nimi", "warning") == []
+
+
 def test_name_needs_a_process_name(kb: KnowledgeBase) -> None:
     report = check(kb, nimi="Pohjois-Savon HVA (RRP, P4, I4)")
     assert errors(report) == ["nimi"] and report.suggested_name is None
