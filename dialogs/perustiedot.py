@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from dialogs.answers import answer_reply
 from dialogs.context import Context
-from dialogs.replies import Choice, Reply
+from dialogs.replies import Choice, Reply, Source
 from dialogs.validator import (
     FIELD_VALIDATORS,
     Checker,
@@ -438,7 +438,9 @@ def summary_reply(dialog: dict[str, Any], ctx: Context) -> Reply:
     lines.append(texts.summary_json)
     lines.append(json.dumps(data, ensure_ascii=False, indent=2))
     lines.append(texts.summary_next)
-    return Reply("\n".join(lines), kind="summary", data=data)
+    slides = sorted({d for f in report.findings if f.severity != "ok" for d in f.sources} or {16, 20})
+    sources = tuple(Source(d, ctx.kb.slide_title(d)) for d in slides)
+    return Reply("\n".join(lines), kind="summary", data=data, sources=sources)
 
 
 # -- state helpers ------------------------------------------------------------------------------------

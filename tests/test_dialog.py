@@ -113,6 +113,7 @@ def test_back_skip_and_summary_flags_the_skipped(ctx: Context) -> None:
     state, turns = run(ctx, ["yhteenveto"], state)
     summary = turns[-1][0]
     assert summary.kind == "summary" and "Toteutuspaikka" in summary.text
+    assert 20 in [s.dia for s in summary.sources]  # the publication fields rest on slide 20
     assert summary.data is not None and summary.data["toteutuspaikka"] == ""
     assert "Julkaisun pakollisia kenttiä puuttuu" in summary.text
     assert turns[-1][-1].kind == "question" and step(state) == "kohderyhma"  # the place is kept
