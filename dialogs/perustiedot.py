@@ -546,6 +546,18 @@ def draft_status(state: dict[str, Any]) -> str | None:
     return _texts().status.format(**_progress(dialog))
 
 
+def _is_sane(dialog: Any) -> bool:
+    """Whether a stored draft has the shape this version reads."""
+    return (
+        isinstance(dialog, dict)
+        and (dialog.get("step") in STEP_BY_NAME or dialog.get("step") == SUMMARY)
+        and isinstance(dialog.get("answers"), dict)
+        and isinstance(dialog.get("history", []), list)
+        and all(h in STEP_BY_NAME for h in dialog.get("history", []))
+        and isinstance(dialog.get("skipped", []), list)
+    )
+
+
 def _cancel(state: dict[str, Any]) -> tuple[dict[str, Any], list[Reply]]:
     state.pop("dialog", None)
     return state, [Reply(_texts().cancelled)]
@@ -568,8 +580,10 @@ def turn(
     """One user input to the active dialog."""
     state = copy.deepcopy(state)
     dialog = state.get("dialog")
-    if not dialog:
+    if not _is_sane(dialog):  # nothing, or a draft from an older version: begin again
+        state.pop("dialog", None)
         return start(state, now, ctx)
+    assert isinstance(dialog, dict)
     texts = _texts()
     stale = _is_stale(dialog, now)
     dialog["updated"] = now.isoformat()

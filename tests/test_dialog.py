@@ -308,3 +308,9 @@ def test_own_name_is_validated_and_its_process_kept(ctx: Context) -> None:
     assert state["dialog"]["answers"]["prosessi"] == "Chat-palvelu"
     state, turns = run(ctx, ["yhteenveto"], state)
     assert "Chat-palvelu, Pohjois-Savon HVA (RRP, P4, I4)" in turns[0][0].text
+
+
+def test_a_draft_of_unknown_shape_starts_over(ctx: Context) -> None:
+    for dialog in ({"step": "vanha"}, {"step": "nimi", "answers": []}, "x"):
+        state, turns = run(ctx, ["Chat"], {"dialog": dialog})
+        assert step(state) == "investoinnit" and turns[0][-1].kind == "question"
