@@ -553,7 +553,7 @@ def _is_sane(dialog: Any) -> bool:
         and (dialog.get("step") in STEP_BY_NAME or dialog.get("step") == SUMMARY)
         and isinstance(dialog.get("answers"), dict)
         and isinstance(dialog.get("history", []), list)
-        and all(h in STEP_BY_NAME for h in dialog.get("history", []))
+        and all(h in STEP_BY_NAME or h == SUMMARY for h in dialog.get("history", []))
         and isinstance(dialog.get("skipped", []), list)
     )
 
