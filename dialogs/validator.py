@@ -502,7 +502,7 @@ class Checker:
     def own_kokonaisuus(self) -> str | None:
         """The county's RRP kokonaisuus name as the dialog pre-fills it."""
         if self.county is None or not self.county.name.lower().endswith("hyvinvointialue"):
-            return f"{self.county.name} RRP-kokonaisuus" if self.county else None
+            return f"{self.county.genitive} RRP-kokonaisuus" if self.county else None
         return self.rules.rrp_kokonaisuus_name.format(genitive=self.county.genitive)
 
     def check_kokonaisuudet(self) -> list[Finding]:
