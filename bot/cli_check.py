@@ -13,97 +13,85 @@ from typing import Any
 from pydantic import ValidationError
 
 from dialogs.validator import Perustiedot, report_text, validate
+from knowledge.rules import CheckInputTexts, default_rules
 
 MAX_BYTES = 1024 * 1024
-
-_PYTHON_TYPES_FI = {
-    "int": "luku",
-    "float": "luku",
-    "str": "teksti",
-    "list": "luettelo",
-    "dict": "olio",
-    "bool": "totuusarvo",
-    "NoneType": "null",
-}
-_TYPE_NAMES = {
-    "string_type": "tekstiä",
-    "list_type": "luettelo (lista) tekstejä",
-    "bool_type": "true tai false",
-}
-
-
-_JSON_PROBLEMS_FI = {
-    "Expecting value": "arvo puuttuu",
-    "Expecting property name enclosed in double quotes": "avaimen pitää olla lainausmerkeissä",
-    "Expecting ',' delimiter": "pilkku puuttuu",
-    "Expecting ':' delimiter": "kaksoispiste puuttuu",
-    "Unterminated string starting at": "lainausmerkit jäivät auki",
-    "Extra data": "JSONin perässä on ylimääräistä tekstiä",
-    "Invalid control character at": "tekstissä on ohjausmerkki",
-    "Invalid \\escape": "virheellinen \\-merkintä",
-}
 
 
 class InputError(Exception):
     """The input file cannot be read as perustiedot; the message is one Finnish line."""
 
 
-def _type_problem(exc: ValidationError) -> str:
+def _texts() -> CheckInputTexts:
+    return default_rules().check_input
+
+
+def _problem(kind: str, **values: object) -> InputError:
+    return InputError(_texts().messages[kind].format(**values))
+
+
+def _got(value: object) -> str:
+    name = type(value).__name__
+    return _texts().got.get(name, name)
+
+
+def _type_problem(file: str, exc: ValidationError) -> InputError:
+    texts = _texts()
     err = exc.errors()[0]
     loc = [str(p) for p in err["loc"]]
     field = loc[0] if loc else "?"
-    where = f"kenttä {field}" + (f" (kohta {int(loc[1]) + 1})" if len(loc) > 1 and loc[1].isdigit() else "")
-    expected = _TYPE_NAMES.get(err["type"])
-    if expected is None and field in Perustiedot.model_fields:
-        annotation = str(Perustiedot.model_fields[field].annotation)
-        expected = "luettelo (lista) tekstejä" if "list" in annotation else "tekstiä"
-    got = type(err.get("input")).__name__
-    return f"{where}: pitää olla {expected or 'oikeaa tyyppiä'}, nyt {_PYTHON_TYPES_FI.get(got, got)}."
+    item = texts.messages["item"].format(n=int(loc[1]) + 1) if len(loc) > 1 and loc[1].isdigit() else ""
+    model_field = Perustiedot.model_fields.get(field)
+    is_list = model_field is not None and "list" in str(model_field.annotation)
+    if err["type"] == "bool_type":
+        expected = texts.expected["bool"]
+    elif is_list and len(loc) == 1:
+        expected = texts.expected["list"]
+    else:
+        expected = texts.expected["text"]
+    return _problem(
+        "wrong_type", file=file, field=field, item=item, expected=expected, got=_got(err.get("input"))
+    )
 
 
 def read_perustiedot(file: str) -> Perustiedot:
-    """Read and type-check the file; any problem raises InputError naming it."""
+    """Read and type-check the file; any problem raises InputError naming it (and the field)."""
     path = Path(file)
     if not path.exists():
-        raise InputError(f"Tiedostoa {file} ei löydy.")
+        raise _problem("not_found", file=file)
     if path.is_dir():
-        raise InputError(f"{file} on hakemisto, ei JSON-tiedosto.")
+        raise _problem("directory", file=file)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError(f"Tiedosto {file} on liian suuri ({size} tavua); enintään {MAX_BYTES} tavua.")
+            raise _problem("too_large", file=file, size=size, max=MAX_BYTES)
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise InputError(f"Tiedostoa {file} ei voi lukea: {exc.strerror}.") from exc
+        raise _problem("unreadable", file=file, reason=exc.strerror or exc) from exc
     if len(raw) > MAX_BYTES:
-        raise InputError(f"Tiedosto {file} on liian suuri; enintään {MAX_BYTES} tavua.")
+        raise _problem("too_large", file=file, size=len(raw), max=MAX_BYTES)
     if b"\x00" in raw:
-        raise InputError(f"Tiedosto {file} ei ole tekstiä (binääritiedosto?); odotin perustiedot-JSONia.")
+        raise _problem("binary", file=file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"Tiedosto {file} ei ole UTF-8-tekstiä (tavu {exc.start}); tallenna se UTF-8-muodossa."
-        ) from exc
+        raise _problem("not_utf8", file=file, position=exc.start) from exc
     if not text.strip():
-        raise InputError(f"Tiedosto {file} on tyhjä; odotin perustiedot-JSON-oliota.")
+        raise _problem("empty", file=file)
     try:
         data: Any = json.loads(text)
     except RecursionError as exc:
-        raise InputError(f"Tiedoston {file} JSON on liian syvälle sisäkkäinen.") from exc
+        raise _problem("too_deep", file=file) from exc
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"Tiedosto {file} ei ole kelvollista JSONia (rivi {exc.lineno}, sarake {exc.colno}: "
-            f"{_JSON_PROBLEMS_FI.get(exc.msg, exc.msg)})."
-        ) from exc
+        problem = _texts().json_problems.get(exc.msg, exc.msg)
+        raise _problem("bad_json", file=file, line=exc.lineno, column=exc.colno, problem=problem) from exc
     if not isinstance(data, dict):
-        kind = _PYTHON_TYPES_FI.get(type(data).__name__, type(data).__name__)
-        raise InputError(f"Tiedoston {file} JSONin pitää olla olio {{…}}, nyt {kind}.")
+        raise _problem("not_object", file=file, got=_got(data))
     try:
         return Perustiedot.model_validate(data)
     except ValidationError as exc:
-        raise InputError(f"Tiedoston {file} {_type_problem(exc)}") from exc
+        raise _type_problem(file, exc) from exc
 
 
 def run_check(file: str, as_json: bool) -> int:

@@ -97,6 +97,15 @@ class DialogTexts(_Strict):
     steps: dict[str, StepText]
 
 
+class CheckInputTexts(_Strict):
+    """Messages of `toimintamalli check` for input it cannot read."""
+
+    messages: dict[str, str]
+    expected: dict[str, str]
+    got: dict[str, str]
+    json_problems: dict[str, str]
+
+
 class Rules(_Strict):
     county_short: str
     county_keep_name_unless: str
@@ -111,6 +120,7 @@ class Rules(_Strict):
     writing_tips: list[WritingTip]
     passive: PassiveRule
     dialog: DialogTexts
+    check_input: CheckInputTexts
 
     _regex = field_validator("email_pattern")(_check_regex)
 
