@@ -63,10 +63,13 @@ class SlackHttpServer:
             self._stopped.set()
 
     def close(self, timeout: float = 5.0) -> None:
+        from bot.slack.app import close_app
+
         self._stopping.set()
         self._stopped.wait(timeout)
         self.server.close()
         self.server.task_dispatcher.shutdown()
+        close_app(self.app)
 
 
 def create_http_server(
@@ -139,7 +142,7 @@ def run_serve(port: int | None = None) -> int:
 
 def run_socket() -> int:
     """`toimintamalli socket`: needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
-    from bot.slack.app import create_app
+    from bot.slack.app import close_app, create_app
     from bot.slack.socket_mode import connect_socket_mode
 
     settings, store, ctx = _setup(("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"))
@@ -158,6 +161,7 @@ def run_socket() -> int:
             log.info("stopping")
         finally:
             handler.close()
+            close_app(app)
     finally:
         if scheduler is not None:
             scheduler.stop()

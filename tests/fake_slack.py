@@ -15,7 +15,8 @@ Usage::
   `rate_limit(method, retry_after=1, times=1)` answers 429 with a Retry-After header.
 - `calls(method=None)` (each `Call` has `status` and `ok`); `wait_for(method, count=1,
   timeout=5.0, include_failed=False)` counts ok answers and raises AssertionError on timeout;
-  `reset()`; `texts(method)` gives every text posted (message text and block texts).
+  `wait_for_match(method, predicate, timeout)` returns the first ok call matching; `reset()`;
+  `texts(method)` gives every text posted (message text and block texts).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -92,6 +93,11 @@ class _Failure:
     retry_after: int | None = None
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # the default 5 drops connections under concurrent posts (1 s SYN retries)
+    daemon_threads = True
+
+
 class FakeSlack:
     """The fake server: start() / stop() or use as a context manager."""
 
@@ -121,7 +127,7 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
         self._thread.start()
@@ -194,6 +200,19 @@ class FakeSlack:
                     raise AssertionError(
                         f"expected {count} call(s) of {method}, got {len(found)}; methods seen: {seen}"
                     )
+                self._lock.wait(remaining)
+
+    def wait_for_match(self, method: str, predicate: Callable[[Call], bool], timeout: float = 5.0) -> Call:
+        """Wait for the first ok call of `method` for which `predicate(call)` holds; return it."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                for call in self._calls:
+                    if call.method == method and call.ok and predicate(call):
+                        return call
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no matching call of {method} within {timeout} s")
                 self._lock.wait(remaining)
 
     # -- request handling ----------------------------------------------------------------------

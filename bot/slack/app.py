@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,6 +29,7 @@ from bot.store import Store
 from dialogs.context import Context
 
 LISTENER_THREADS = 32
+_services: weakref.WeakKeyDictionary[App, Services] = weakref.WeakKeyDictionary()
 RATE_LIMIT_RETRIES = 3
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,6 @@ def create_app(
         feedback=feedback,
         deduper=EventDeduper(store),
     )
-    services.deduper.prune()
     app = App(
         client=create_client(settings),
         signing_secret=settings.slack_signing_secret,
@@ -65,4 +66,12 @@ def create_app(
     app.use(services_middleware(services))
     app.use(dedupe_middleware(services.deduper))
     register_listeners(app)
+    _services[app] = services
     return app
+
+
+def close_app(app: App) -> None:
+    """Finish what the app keeps in the background (event ids not yet written); before closing the store."""
+    services = _services.pop(app, None)
+    if services is not None:
+        services.deduper.close()

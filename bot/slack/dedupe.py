@@ -1,13 +1,16 @@
 """Skips an Events API delivery already seen (Slack's retries), by `event_id`, in the store's "events" table.
 
-The id is recorded before the listener runs, so a retry that arrives while the first delivery
-is still being handled is skipped too; the table survives a restart. Old ids are pruned.
+The ids of the last two days are read from the store at start-up and kept in memory, so the
+check on the ack path costs no I/O; a new id is remembered at once (a retry arriving while the
+first delivery is still being handled is skipped too) and written to the store by a background
+writer right after the ack. `close()` writes what is pending. Ids older than KEEP are pruned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +21,7 @@ from bot.store import Store
 
 TABLE = "events"
 KEEP = dt.timedelta(days=2)
+PRUNE_EVERY = 10_000
 log = logging.getLogger(__name__)
 
 
@@ -25,17 +29,72 @@ class EventDeduper:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self.prune()
+        with store._lock:
+            self._seen: dict[str, str] = {
+                str(k): str(v) for k, v in store.table(TABLE).items() if isinstance(v, str)
+            }
+        self._added = 0
+        self._pending: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._write_loop, name="event-id-writer", daemon=True)
+        self._writer.start()
 
     def first_time(self, event_id: str) -> bool:
         """True the first time `event_id` is seen (and remembers it); False for a repeat."""
+        now = dt.datetime.now(dt.UTC).isoformat()
         with self._lock:
-            if self.store.get(TABLE, event_id) is not None:
+            if event_id in self._seen:
                 return False
-            self.store.put(TABLE, event_id, dt.datetime.now(dt.UTC).isoformat())
-            return True
+            self._seen[event_id] = now
+            self._added += 1
+            if self._added % PRUNE_EVERY == 0:
+                self._forget_old_in_memory()
+        self._pending.put((event_id, now))
+        return True
+
+    def _forget_old_in_memory(self) -> None:
+        limit = (dt.datetime.now(dt.UTC) - KEEP).isoformat()
+        for key in [k for k, seen in self._seen.items() if seen < limit]:
+            del self._seen[key]
+
+    def _write_loop(self) -> None:
+        """Write remembered ids, all that are waiting in one commit."""
+        while True:
+            batch = [self._pending.get()]
+            while True:
+                try:
+                    batch.append(self._pending.get_nowait())
+                except queue.Empty:
+                    break
+            items = [item for item in batch if item is not None]
+            try:
+                if items:
+                    with self.store._lock:
+                        table = self.store.table(TABLE)
+                        for event_id, seen in items:
+                            table[event_id] = seen
+                        table.commit()
+            except Exception as exc:  # a closed or failing store must not end the writer silently
+                log.error("could not record %d event id(s): %s", len(items), exc)
+            finally:
+                for _ in batch:
+                    self._pending.task_done()
+            if len(items) < len(batch):
+                return
+
+    def flush(self) -> None:
+        """Wait until every remembered id is in the store."""
+        if self._writer.is_alive():
+            self._pending.join()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is pending and stop the writer (before the store is closed)."""
+        if self._writer.is_alive():
+            self._pending.put(None)
+            self._writer.join(timeout)
 
     def prune(self, now: dt.datetime | None = None) -> int:
-        """Forget ids older than KEEP; returns how many were removed."""
+        """Forget stored ids older than KEEP; returns how many were removed."""
         limit = ((now or dt.datetime.now(dt.UTC)) - KEEP).isoformat()
         with self._lock, self.store._lock:
             table = self.store.table(TABLE)

@@ -1,8 +1,11 @@
-"""One turn for one Slack user: load the state, `dialogs.router.respond`, save the state once.
+"""One turn for one Slack user: load the state, `dialogs.router.respond`, save the state once (if changed).
 
 Turns of the same user run one at a time (a lock per user), so two quick messages cannot
-overwrite each other's state. Answers the knowledge base was not sure about are logged as
-unanswered questions for the maintainers (`toimintamalli kb feedback`).
+overwrite each other's state. The users' states are read from the store once, at start-up,
+and kept in memory; every change is written to the store (and committed) before the replies
+are posted. So one Slack process (`serve` or `socket`) should own a store file at a time.
+Answers the knowledge base was not sure about are logged as unanswered questions for the
+maintainers (`toimintamalli kb feedback`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from bot.slack.feedback import FeedbackLog
 from bot.store import Store, user_key
@@ -31,10 +35,11 @@ class TurnRunner:
         self.feedback = feedback
         self.clock = clock or (lambda: dt.datetime.now(ctx.tz))
         self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._guard = threading.Lock()
+        self._states: dict[str, dict[str, Any]] = dict(store.users())
 
     def _lock_for(self, key: str) -> threading.Lock:
-        with self._locks_guard:
+        with self._guard:
             lock = self._locks.get(key)
             if lock is None:
                 lock = self._locks[key] = threading.Lock()
@@ -43,15 +48,20 @@ class TurnRunner:
     def run(self, team: str, user: str, text: str) -> list[Reply]:
         """The replies to `text` from `user`; the user's new state is saved before returning."""
         now = self.clock()
-        with self._lock_for(user_key(team, user)):
-            state = self.store.load_user(team, user)
+        key = user_key(team, user)
+        with self._lock_for(key):
+            state = self.state(team, user)
             new_state, replies = respond(state, text, now, self.ctx)
-            self.store.save_user(team, user, new_state)
+            if new_state != state:  # a plain question changes nothing: no write, no commit
+                self.store.save_user(team, user, new_state)
+                with self._guard:
+                    self._states[key] = new_state
         for reply in replies:
             if reply.kind == "answer" and not reply.confident:
                 self.feedback.record_unanswered(team, user, reply, now)
         return replies
 
-    def state(self, team: str, user: str) -> dict[str, object]:
-        """The user's current state (read only; for the App Home)."""
-        return self.store.load_user(team, user)
+    def state(self, team: str, user: str) -> dict[str, Any]:
+        """The user's current state (not to be modified; `respond` copies it)."""
+        with self._guard:
+            return self._states.get(user_key(team, user), {})
