@@ -30,9 +30,9 @@ from dialogs.validator import (
     key,
     parse_name,
     report_text,
+    resolve_investment,
     validate,
 )
-from knowledge.entities import find_investments
 from knowledge.models import INVESTMENT_CODES, InvestmentCode
 from knowledge.rules import DialogTexts, Rules, StepText, default_rules
 from knowledge.text import fold
@@ -130,8 +130,8 @@ def _parse_investoinnit(text: str, answers: dict[str, Any], ctx: Context) -> Par
         if all(1 <= n <= len(INVESTMENT_CODES) for n in numbers):
             return [INVESTMENT_CODES[n - 1] for n in sorted(set(numbers))], None
         return None, step_text("investoinnit").error
-    codes, _explicit = find_investments(fold(text))
-    if not codes or (len(codes) == 4 and "P3" not in codes and not re.search(r"[123]", text)):
+    codes, problem = resolve_investment(text)
+    if problem or not codes:
         return None, step_text("investoinnit").error
     return list(codes), None
 
