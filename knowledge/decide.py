@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry, OutOfScope
-from knowledge.search import Analysis, Searcher
+from knowledge.search import Analysis, Hit, Searcher
 
 MAX_UNKNOWN_RATIO = 0.5
 DEFAULT_SUGGESTIONS = ("nimeaminen", "kokonaisuudet", "aikataulu")
+SECOND_TOPIC_RATIO = 0.6
+QUESTION_WORDS = re.compile(
+    r"(?<![a-zåäö])(?:miten|mikä|mitkä|mitä|mihin|milloin|kuka|ketkä|keneen|kenelle|montako|kuinka|koska|missä|"
+    r"how|what|when|who|which|where)(?![a-zåäö])"
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,7 @@ class Decision:
     reason: str  # "match", "entity", "out_of_scope", "unknown", "empty"
     suggestions: list[Entry] = field(default_factory=list)
     out_of_scope: OutOfScope | None = None
+    also: Entry | None = None  # a second topic the same question asks about
 
 
 def _suggestions(kb: KnowledgeBase, analysis: Analysis, exclude: Entry | None = None) -> list[Entry]:
@@ -35,14 +42,13 @@ def _suggestions(kb: KnowledgeBase, analysis: Analysis, exclude: Entry | None = 
     return chosen[:3]
 
 
-def _prefer_entity_entry(analysis: Analysis, best_score: float) -> Entry | None:
-    """When the question names a region/county, a close entry that uses it wins over a generic one."""
-    ent = analysis.entities
-    for hit in analysis.hits[:4]:
-        if hit.score < best_score * 0.6:
-            break
-        if (ent.area or ent.county) and ("area" in hit.entry.needs or "county" in hit.entry.needs):
-            return hit.entry
+def _second_topic(analysis: Analysis, best: Hit) -> Entry | None:
+    """A second entry for a question that asks two things ("milloin … ja mikä aihealue …")."""
+    if len(analysis.hits) < 2 or len(QUESTION_WORDS.findall(analysis.folded)) < 2:
+        return None
+    second = analysis.hits[1]
+    if second.score >= max(Searcher.MIN_SCORE, SECOND_TOPIC_RATIO * best.score):
+        return second.entry
     return None
 
 
@@ -59,8 +65,10 @@ def decide(kb: KnowledgeBase, analysis: Analysis) -> Decision:
     needed = Searcher.MIN_SCORE * (2 if unknown_ratio >= MAX_UNKNOWN_RATIO else 1)
     if unknown_ratio <= MAX_UNKNOWN_RATIO:
         if best and best.score >= needed:
-            entry = _prefer_entity_entry(analysis, best.score) or best.entry
-            return Decision(entry, True, "match", _suggestions(kb, analysis, entry))
+            entry = best.entry
+            return Decision(
+                entry, True, "match", _suggestions(kb, analysis, entry), also=_second_topic(analysis, best)
+            )
         if ent.investments and ent.explicit_investment:
             return Decision(kb.entry("investointi"), True, "entity", _suggestions(kb, analysis))
         if ent.area or ent.county:

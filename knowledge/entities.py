@@ -21,17 +21,26 @@ _INVESTMENT_LIST = re.compile(
     r"(?<![a-zåäö])(?:investoin\w*|investment\w*|inv\.?)\s+((?:[1-4]\s*(?:,|ja|and|och|&|/)\s*)+[1-4])(?![0-9])"
 )
 _ORDINAL = re.compile(r"(ensimmäi\w*|toi(?:nen|se\w*)|kolma\w*|neljä\w*)\s+investoin\w*")
+_COLLOQUIAL = {"ykkö": "1", "kakko": "2", "kolmo": "3", "nelo": "4"}
+_COLLOQUIAL_NUMBER = re.compile(
+    r"investoin\w*\s+(ykkö|kakko|kolmo|nelo)\w*|(?<![a-zåäö])(ykkö|kakko|kolmo|nelo)\w*[\s-]*investoin"
+)
 _PILLAR = re.compile(r"(?<![a-zåäö])(?:pilari\w*|pillar|pelare|p)\s?-?([34])(?![0-9])")
 _ALIASES: list[tuple[re.Pattern[str], tuple[InvestmentCode, ...]]] = [
     (re.compile(r"(?<![a-zåäö])ips(?![a-zåäö])|työkykyohjelm|työkyky(?![a-zåäö])|työkyvy"), ("P3",)),
-    (re.compile(r"(?<![a-zåäö])hyte|hyvinvoinnin ja terveyden edistämi"), ("P4I2",)),
+    (
+        re.compile(
+            r"(?<![a-zåäö])hyte|hyvinvoinnin ja terveyden edistämi|arkeen voimaa|hyvinvointiläh|yhteisöluots"
+        ),
+        ("P4I2",),
+    ),
     (re.compile(r"sujuv\w* palvelu|valmennu|valmennettav"), ("P4I1",)),
     (re.compile(r"prosessien kehittämi"), ("P4I1",)),
     (re.compile(r"vaikuttavuu(?!s?tie)"), ("P4I3",)),
-    (re.compile(r"digitaali\w* palvel(?!utarjot)"), ("P4I4",)),
+    (re.compile(r"digitaali\w* palvel(?!utarjot)|(?<![a-zåäö])digi(?:-?investoin|(?![a-zåäö]))"), ("P4I4",)),
 ]
 _VALMENNUS = re.compile(r"sujuv\w* palvelu|valmennu|valmennettav|coaching")
-_AREA = re.compile(
+AREA_PATTERN = re.compile(
     r"(?<![a-zåäö-])(pohjois|länsi|sisä|itä|etelä)-suom"
     r"|(?<![a-zåäö])(north|west|inland|east|south)(?:ern)? finland"
     r"|(?<![a-zåäö])(norra|västra|inre|östra|södra) finland"
@@ -82,6 +91,8 @@ def find_investments(folded: str) -> tuple[list[InvestmentCode], bool]:
     for match in _ORDINAL.finditer(folded):
         word = match.group(1)
         found.update(_code(n) for prefix, n in _ORDINALS.items() if word.startswith(prefix))
+    for match in _COLLOQUIAL_NUMBER.finditer(folded):
+        found.add(_code(_COLLOQUIAL[match.group(1) or match.group(2)]))
     for match in _PILLAR.finditer(folded):
         if match.group(1) == "3":
             found.add("P3")
@@ -121,7 +132,7 @@ def extract(kb: KnowledgeBase, text: str, finder: CountyFinder | None = None) ->
     folded = fold(text)
     investments, explicit = find_investments(folded)
     county = (finder or CountyFinder(kb.counties)).find(folded)
-    area_match = _AREA.search(folded)
+    area_match = AREA_PATTERN.search(folded)
     area = (
         _AREA_NAMES[next(g for g in area_match.groups() if g)]
         if area_match

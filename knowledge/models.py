@@ -145,6 +145,7 @@ class Concept(Strict):
     id: str
     forms: list[str] = Field(min_length=1)
     weight: float = 1.0
+    intent: bool = False  # names what is asked (nimi, määräaika…): entries keyed on it rank higher
 
 
 class OutOfScope(Strict):

@@ -122,6 +122,9 @@ class Renderer:
         entry = decision.entry
         body = self.render_entry(entry, analysis)
         slides = self._sources(entry, analysis)
+        if decision.also is not None:
+            body += "\n\n" + self.render_entry(decision.also, analysis)
+            slides += [s for s in self._sources(decision.also, analysis) if s not in slides]
         text = self.env.get_template("answer.j2").render(
             body=body, slides=slides_line(slides), link=entry.link
         )

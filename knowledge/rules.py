@@ -116,6 +116,8 @@ class Rules(_Strict):
     kokonaisuus_aliases: dict[str, list[str]] = Field(default_factory=dict)
     email_pattern: str
     sources: dict[str, list[int]]
+    investment_sources: dict[str, list[int]] = Field(default_factory=dict)
+    investment_source_fields: list[str] = Field(default_factory=list)
     messages: dict[str, str]
     writing_tips: list[WritingTip]
     passive: PassiveRule
@@ -135,8 +137,12 @@ class Rules(_Strict):
         except (KeyError, IndexError) as exc:
             raise KnowledgeError(f"{RULES_FILE}: viestin '{key}' paikkamerkki {exc} puuttuu") from exc
 
-    def dia(self, field: str) -> list[int]:
-        return list(self.sources.get(field, []))
+    def dia(self, field: str, codes: list[InvestmentCode] | list[str] | None = None) -> list[int]:
+        """The slides a finding on `field` rests on, with the chosen investments' own slides."""
+        slides = list(self.sources.get(field, []))
+        if codes and field in self.investment_source_fields:
+            slides += [d for c in codes for d in self.investment_sources.get(c, [])]
+        return list(dict.fromkeys(slides))
 
 
 def combined_tag(codes: list[InvestmentCode] | list[str]) -> str:

@@ -20,14 +20,14 @@ import Stemmer  # PyStemmer: the Snowball algorithms in C
 from rapidfuzz import fuzz, process
 
 from knowledge.answering import Answer
-from knowledge.entities import CountyFinder, Entities, extract
+from knowledge.entities import AREA_PATTERN, CountyFinder, Entities, extract
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry
 from knowledge.text import fold, tokens
 
 STOPWORDS = frozenset(  # a word list is easier to maintain as text
     """
-    miten mikä mitkä mitä mihin mistä missä millä mille miksi minkä millainen millaisia millaiset
+    miten mikä mitkä mitä mihin mistä missä millä mille minkä millainen millaisia millaiset
     kuka ketkä kenelle keneltä keneen kenen kehen keitä kuinka paljonko onko ovatko
     voiko voinko voimmeko saako saanko pitääkö täytyykö tarvitaanko tarvitseeko tuleeko kannattaako
     pitäisikö onkohan mitäs mites entä minä mä mun minun minua minulle minut mulle me meidän meitä
@@ -42,13 +42,17 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     us hur vad vem vilka när var vilken varför jag vi du är och för till om på med av den det ett en
     ska kan måste min vår muu muuta muut muita muun muihin muiden muille muussa muista other others
     laittaa laitan laitetaan laitetaanko laitan sit sitte pitäis pitää kuuluu kuuluuko
+    voitko voisitko osaatko missään mitään kukaan koskaan hyvä hyvää hyvin jossa jonka joilla siihen
+    sinne ollaan olemme saan saisin saadaan tehty tekee
     """.split()
 )
 
 _stemmer = Stemmer.Stemmer("finnish")
-_DIGITS = re.compile(r"^[0-9:.-]+$")
+# small numbers, years and dates are not search words ("250" is)
+_DIGITS = re.compile(r"^[0-9]{1,2}$|^(?:19|20)[0-9]{2}$|^[0-9]+[:.-][0-9:.-]*$")
 # investment codes and numbers are entities (knowledge.entities), not search words
-ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])")
+ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])|^[0-9]{1,2}[a-zåäö:]")
+INTENT_FACTOR = 1.25
 ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0, "valmennus": 2.0}
 # entity names made of ordinary words: recognised as entities, removed before word search
 ENTITY_PHRASES = re.compile(r"sujuv\w*\s+palvelu\w*")
@@ -101,9 +105,10 @@ class Index:
 
     FIELD_WEIGHTS: ClassVar[dict[str, float]] = {"keywords": 3.0, "title": 2.0, "questions": 1.6, "body": 0.5}
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, bodies: dict[str, str] | None = None) -> None:
         self.kb = kb
         self.lexicon = Lexicon([(c.id, c.forms, c.weight) for c in kb.lexicon])
+        self.intents = {"c:" + c.id for c in kb.lexicon if c.intent}
         self.out_of_scope = [(_oos_pattern(form), item) for item in kb.out_of_scope for form in item.forms]
         self.county_finder = CountyFinder(kb.counties)
         self.weights: list[dict[str, float]] = []
@@ -112,7 +117,7 @@ class Index:
                 "keywords": " ".join(entry.keywords),
                 "title": entry.title,
                 "questions": " ".join(entry.questions),
-                "body": _plain(entry.answer or ""),
+                "body": (bodies or {}).get(entry.id) or _plain(entry.answer or ""),
             }
             weights: dict[str, float] = {}
             for name, text in fields.items():
@@ -205,6 +210,8 @@ class Index:
                     )
                     total += self.idf[feature] * weight * concept_weight
             if total > 0:
+                if any(weights.get(f) == self.FIELD_WEIGHTS["keywords"] for f in unique & self.intents):
+                    total *= INTENT_FACTOR
                 bonus = max((ENTITY_BONUS[n] for n in entry.needs if n in present), default=0.0)
                 hits.append(Hit(entry, total + bonus))
         hits.sort(key=lambda h: -h.score)
@@ -247,8 +254,8 @@ class Analysis:
 class Searcher:
     MIN_SCORE = 3.0
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.index = Index(kb)
+    def __init__(self, kb: KnowledgeBase, bodies: dict[str, str] | None = None) -> None:
+        self.index = Index(kb, bodies)
 
     def analyse(self, question: str) -> Analysis:
         index = self.index
@@ -262,6 +269,8 @@ class Searcher:
         for token in tokens(folded):
             if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2:
                 continue
+            if (entities.county or entities.area) and _names_place(index, token):
+                continue  # a county or region is an entity, not a search word
             if ENTITY_TOKEN.match(token) and not any(not ENTITY_TOKEN.match(p) for p in token.split("-")):
                 continue
             content.append(token)
@@ -280,8 +289,31 @@ class Searcher:
         )
 
 
+def _names_place(index: Index, token: str) -> bool:
+    return index.county_finder.find(token) is not None or AREA_PATTERN.search(token) is not None
+
+
 def _entity_words(folded: str, entities: Entities) -> set[str]:
-    words: set[str] = {"p3", "p4", "i1", "i2", "i3", "i4", "i11", "ips", "inv", "hva", "hv-alue", "rrp"}
+    words: set[str] = {
+        "p3",
+        "p4",
+        "i1",
+        "i2",
+        "i3",
+        "i4",
+        "i11",
+        "ips",
+        "inv",
+        "hva",
+        "hv-alue",
+        "rrp",
+        "pilari",
+        "ykkö",
+        "kakko",
+        "kolmo",
+        "nelo",
+        "digi",
+    }
     if entities.county:
         words.update(form.split()[0] for form in entities.county.forms)
     if entities.area:
@@ -296,8 +328,9 @@ class Answerer:
         from knowledge.render import Renderer
 
         self.kb = kb
-        self.searcher = Searcher(kb)
         self.renderer = Renderer(kb)
+        # entries are searched by the text they render to (templates included), without entities
+        self.searcher = Searcher(kb, {e.id: self.renderer.render_entry(e) for e in kb.entries})
 
     def answer(self, question: str) -> Answer:
         from knowledge.decide import decide
