@@ -6,6 +6,7 @@ Exit status: 0 valid, 1 not valid, 2 unreadable input (one Finnish line on stder
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,5 +109,5 @@ def run_check(file: str, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report.as_json(kb), ensure_ascii=False))
     else:
-        print(report_text(report, kb))
+        print(re.sub(r"\*([^*\n]+)\*", r"\1", report_text(report, kb)))  # no chat markup on a terminal
     return 0 if report.valid else 1

@@ -8,6 +8,7 @@ module only applies them. Validators are found by field name (`FIELD_VALIDATORS`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -310,9 +311,8 @@ class Checker:
     def f(
         self, field_name: str, severity: Severity, key_: str, dia: str | None = None, **values: object
     ) -> Finding:
-        return Finding(
-            field_name, severity, self.rules.msg(key_, **values), tuple(self.rules.dia(dia or field_name))
-        )
+        slides = self.rules.dia(dia or field_name, self.codes)
+        return Finding(field_name, severity, self.rules.msg(key_, **values), tuple(slides))
 
     def publication(self, field_name: str, fix: str = "") -> Finding | None:
         """An error when a publication field (slide 20) is empty; `fix` tells what to fill in."""
@@ -321,7 +321,7 @@ class Checker:
                 field_name, "error", "publication_missing", "julkaisu", label=self.labels[field_name]
             )
             if fix:
-                sources = tuple(dict.fromkeys((*found.sources, *self.rules.dia(field_name))))
+                sources = tuple(dict.fromkeys((*found.sources, *self.rules.dia(field_name, self.codes))))
                 return Finding(field_name, "error", f"{found.message} {fix}", sources)
             return found
         return None
@@ -648,7 +648,7 @@ class Checker:
         return [self.f("ilmiot", "ok", "ilmiot_ok")]
 
     def check_lyhyt_kuvaus(self) -> list[Finding]:
-        text = self.data.lyhyt_kuvaus.strip()
+        text = unicodedata.normalize("NFC", self.data.lyhyt_kuvaus).strip()
         limit = self.kb.common.lyhyt_kuvaus_max
         if not text:
             return [self.f("lyhyt_kuvaus", "warning", "lyhyt_kuvaus_missing", max=limit)]

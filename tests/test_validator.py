@@ -392,3 +392,10 @@ def test_guide_summary_form_of_the_valmennus_tag_is_a_warning(kb: KnowledgeBase)
         kb, nimi="Kotiutuminen, Pohjois-Savon HVA, Sujuvat palvelut –valmennus (RRP, inv.1)", **VALMENNUS
     )
     assert errors(report) == [] and messages(report, "nimi", "warning")
+
+
+def test_findings_cite_the_chosen_investments_slides(kb: KnowledgeBase) -> None:
+    i4 = check(kb, nimi="Chat-neuvonta, Pohjois-Savon HVA (RRP, P4, I3)")
+    assert 16 in i4.errors[0].sources and 67 in i4.errors[0].sources and 51 not in i4.errors[0].sources
+    p3 = check(kb, nimi="Työkyky, Pohjois-Savon HVA (RRP, P3)", investoinnit=["P3"], aihealueet=["RRP"])
+    assert 51 in p3.errors[0].sources and 67 not in p3.errors[0].sources
