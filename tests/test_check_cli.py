@@ -130,3 +130,11 @@ def test_optional_fields_default_to_empty(tmp_path: Path, capsys: pytest.Capture
     assert report["publishable"] is False and report["suggested_name"] is None
     flagged = {f["field"] for f in report["findings"] if f["severity"] == "error"}
     assert {"nimi", "aihealueet", "toteutuspaikka", "hyvinvointialue", "kohderyhma", "rahoittajat"} <= flagged
+
+
+def test_valid_file_prints_a_plain_summary_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_check(str(write(tmp_path, VALID_I4)), as_json=False) == 0
+    out = capsys.readouterr().out
+    assert "Perustiedot ovat ohjeen mukaiset" in out and "*" not in out

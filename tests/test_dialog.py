@@ -314,3 +314,12 @@ def test_a_draft_of_unknown_shape_starts_over(ctx: Context) -> None:
     for dialog in ({"step": "vanha"}, {"step": "nimi", "answers": []}, "x"):
         state, turns = run(ctx, ["Chat"], {"dialog": dialog})
         assert step(state) == "investoinnit" and turns[0][-1].kind == "question"
+
+
+def test_list_answers_keep_commas_inside_parentheses() -> None:
+    assert perustiedot.split_list("Sujuvat palvelut –valmennus (RRP, P4, I1), Muu; Kolmas\nNeljäs") == [
+        "Sujuvat palvelut –valmennus (RRP, P4, I1)",
+        "Muu",
+        "Kolmas",
+        "Neljäs",
+    ]
