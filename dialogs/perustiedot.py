@@ -588,7 +588,6 @@ def turn(
     stale = _is_stale(dialog, now)
     dialog["updated"] = now.isoformat()
     command, arg = _command(text)
-    folded = fold(text).strip(" .!")
 
     if dialog.get("pending") == "resume":
         return _resume_turn(state, text, now, ctx)
@@ -639,10 +638,10 @@ def turn(
         return state, [Reply(texts.skipped.format(label=step.text.label)), *_advance(dialog, step, ctx)]
     if _is_question(text) and not (step.kind in ("choice", "multi") and _numbers(text)):
         return state, [answer_reply(text, ctx), _current_prompt(dialog, ctx)]
-    return state, _answer(dialog, step, text, folded, ctx)
+    return state, _answer(dialog, step, text, ctx)
 
 
-def _answer(dialog: dict[str, Any], step: Step, text: str, folded: str, ctx: Context) -> list[Reply]:
+def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context) -> list[Reply]:
     answers = dialog["answers"]
     value, error = step.parse(text, answers, ctx)
     warnings: list[str] = []
