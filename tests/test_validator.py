@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -399,3 +400,17 @@ def test_findings_cite_the_chosen_investments_slides(kb: KnowledgeBase) -> None:
     assert 16 in i4.errors[0].sources and 67 in i4.errors[0].sources and 51 not in i4.errors[0].sources
     p3 = check(kb, nimi="Työkyky, Pohjois-Savon HVA (RRP, P3)", investoinnit=["P3"], aihealueet=["RRP"])
     assert 51 in p3.errors[0].sources and 67 not in p3.errors[0].sources
+
+
+def test_every_message_the_code_uses_is_in_rules_yaml() -> None:
+    import dialogs.validator as validator_module
+
+    rules = default_rules()
+    source = Path(validator_module.__file__).read_text(encoding="utf-8")
+    used = set(re.findall(r'"(?:error|warning|ok)",\s*"([a-z_0-9]+)"', source))
+    used |= set(re.findall(r'msg\(\s*"([a-z_0-9]+)"', source))
+    used -= {"error", "warning", "ok"}
+    assert len(used) > 20
+    assert used <= set(rules.messages), used - set(rules.messages)
+    commands = {"takaisin", "ohita", "peruuta", "yhteenveto", "apua", "muokkaa", "check"}
+    assert commands <= set(rules.dialog.commands)
