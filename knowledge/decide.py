@@ -12,6 +12,7 @@ from knowledge.search import Analysis, Hit, Searcher
 MAX_UNKNOWN_RATIO = 0.5
 DEFAULT_SUGGESTIONS = ("nimeaminen", "kokonaisuudet", "aikataulu")
 SECOND_TOPIC_RATIO = 0.6
+MIN_SUGGESTION_SCORE = 1.5
 QUESTION_WORDS = re.compile(
     r"(?<![a-zåäö])(?:miten|mikä|mitkä|mitä|mihin|milloin|kuka|ketkä|keneen|kenelle|montako|kuinka|koska|missä|"
     r"how|what|when|who|which|where)(?![a-zåäö])"
@@ -28,9 +29,14 @@ class Decision:
     also: Entry | None = None  # a second topic the same question asks about
 
 
-def _suggestions(kb: KnowledgeBase, analysis: Analysis, exclude: Entry | None = None) -> list[Entry]:
+def _suggestions(
+    kb: KnowledgeBase, analysis: Analysis, exclude: Entry | None = None, related: bool = True
+) -> list[Entry]:
+    """Up to three topics to offer: the closest ones when related, else the most asked ones."""
     chosen: list[Entry] = []
-    for hit in analysis.hits:
+    for hit in analysis.hits if related else []:
+        if hit.score < MIN_SUGGESTION_SCORE:
+            break
         if hit.entry is not exclude and hit.entry not in chosen:
             chosen.append(hit.entry)
         if len(chosen) == 3:
@@ -56,9 +62,9 @@ def decide(kb: KnowledgeBase, analysis: Analysis) -> Decision:
     ent = analysis.entities
     if analysis.out_of_scope:
         item = next(o for o in kb.out_of_scope if o.id == analysis.out_of_scope)
-        return Decision(None, False, "out_of_scope", _suggestions(kb, analysis), item)
+        return Decision(None, False, "out_of_scope", _suggestions(kb, analysis, related=False), item)
     if not analysis.content_tokens and not ent.any:
-        return Decision(None, False, "empty", _suggestions(kb, analysis))
+        return Decision(None, False, "empty", _suggestions(kb, analysis, related=False))
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
     best = analysis.hits[0] if analysis.hits else None
     # half of the words unknown is enough only with a clearly strong match

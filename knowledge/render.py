@@ -65,6 +65,11 @@ class Renderer:
         )
         self.env.filters["date"] = fmt_date
         self.env.globals.update(combined_tag=combined_tag, join_fi=join_fi)
+        counts: dict[int, int] = {}
+        for sources in [*(i.sources for i in kb.investments.values()), kb.common.valmennus.sources]:
+            for dia in set(sources):
+                counts[dia] = counts.get(dia, 0) + 1
+        self._specific_slides = {dia for dia, n in counts.items() if n == 1}  # one investment's own slides
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one renderer per process
     def _template(self, entry_id: str) -> jinja2.Template:
@@ -103,7 +108,8 @@ class Renderer:
             relevant.update(self.kb.investments[code].sources)
         if ent.valmennus:
             relevant.update(self.kb.common.valmennus.sources)
-        narrowed = [s for s in entry.sources if s in relevant]
+        # keep common slides and the asked investments' slides; drop slides of other investments
+        narrowed = [s for s in entry.sources if s in relevant or s not in self._specific_slides]
         return narrowed or list(entry.sources)
 
     def render_entry(self, entry: Entry, analysis: Analysis | None = None) -> str:

@@ -53,6 +53,34 @@ _DIGITS = re.compile(r"^[0-9]{1,2}$|^(?:19|20)[0-9]{2}$|^[0-9]+[:.-][0-9:.-]*$")
 # investment codes and numbers are entities (knowledge.entities), not search words
 ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])|^[0-9]{1,2}[a-zåäö:]")
 INTENT_FACTOR = 1.25
+# question words tell "how" from "which" or "who": weak features that break ties between close topics
+QUESTION_KINDS = {
+    "miten": "how",
+    "kuinka": "how",
+    "mites": "how",
+    "how": "how",
+    "hur": "how",
+    "mihin": "where",
+    "minne": "where",
+    "mistä": "where",
+    "missä": "where",
+    "where": "where",
+    "var": "where",
+    "mikä": "which",
+    "mitkä": "which",
+    "mitä": "which",
+    "which": "which",
+    "what": "which",
+    "vilka": "which",
+    "kuka": "who",
+    "ketkä": "who",
+    "keneen": "who",
+    "kenelle": "who",
+    "keneltä": "who",
+    "who": "who",
+    "vem": "who",
+}
+QUESTION_KIND_WEIGHT = 0.4
 ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0, "valmennus": 2.0}
 # entity names made of ordinary words: recognised as entities, removed before word search
 ENTITY_PHRASES = re.compile(r"sujuv\w*\s+palvelu\w*")
@@ -144,6 +172,8 @@ class Index:
 
     @functools.lru_cache(maxsize=16384)  # noqa: B019 - one index per process
     def token_features(self, token: str, learn: bool = False) -> list[str]:
+        if token in QUESTION_KINDS:
+            return ["q:" + QUESTION_KINDS[token]]
         if token in STOPWORDS or _DIGITS.match(token):
             return []
         parts = [token, *token.split("-")] if "-" in token else [token]
@@ -187,6 +217,11 @@ class Index:
         return [f for f in self.token_features(match[0]) if f in self.idf]
 
     # -- scoring ----------------------------------------------------------------------------------
+    def _feature_weight(self, feature: str) -> float:
+        if feature.startswith("c:"):
+            return self.lexicon.weights.get(feature[2:], 1.0)
+        return QUESTION_KIND_WEIGHT if feature.startswith("q:") else 1.0
+
     def score(self, features: list[str], entities: Entities | None = None) -> list[Hit]:
         unique = set(features)
         present = set()
@@ -205,9 +240,7 @@ class Index:
             for feature in unique:
                 weight = weights.get(feature)
                 if weight:
-                    concept_weight = (
-                        self.lexicon.weights.get(feature[2:], 1.0) if feature.startswith("c:") else 1.0
-                    )
+                    concept_weight = self._feature_weight(feature)
                     total += self.idf[feature] * weight * concept_weight
             if total > 0:
                 if any(weights.get(f) == self.FIELD_WEIGHTS["keywords"] for f in unique & self.intents):
@@ -267,6 +300,9 @@ class Searcher:
         content: list[str] = []
         unknown: list[str] = []
         for token in tokens(folded):
+            if token in QUESTION_KINDS:
+                features.append("q:" + QUESTION_KINDS[token])
+                continue
             if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2:
                 continue
             if (entities.county or entities.area) and _names_place(index, token):
