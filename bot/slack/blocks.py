@@ -13,9 +13,12 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
     Option,
+    PlainTextInputElement,
     PlainTextObject,
+    RadioButtonsElement,
     SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
@@ -94,3 +97,37 @@ def checkboxes(action_id: str, options: Sequence[Option]) -> CheckboxesElement:
 
 def as_dicts(blocks: Sequence[Block | dict[str, Any]]) -> list[dict[str, Any]]:
     return [b if isinstance(b, dict) else b.to_dict() for b in blocks]
+
+
+def input_block(
+    block_id: str, label: str, element: Any, hint: str | None = None, optional: bool = True
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=truncate(label, 2000)),
+        element=element,
+        hint=PlainTextObject(text=truncate(hint, 2000)) if hint else None,
+        optional=optional,
+    )
+
+
+def text_input(action_id: str, initial: str | None = None, multiline: bool = False) -> PlainTextInputElement:
+    return PlainTextInputElement(
+        action_id=action_id, initial_value=initial[:3000] if initial else None, multiline=multiline
+    )
+
+
+def radio_buttons(
+    action_id: str, options: Sequence[Option], initial: Option | None = None
+) -> RadioButtonsElement:
+    return RadioButtonsElement(
+        action_id=action_id, options=list(options)[:CHECKBOXES_LIMIT], initial_option=initial
+    )
+
+
+def input_checkboxes(
+    action_id: str, options: Sequence[Option], initial: Sequence[Option]
+) -> CheckboxesElement:
+    return CheckboxesElement(
+        action_id=action_id, options=list(options)[:CHECKBOXES_LIMIT], initial_options=list(initial) or None
+    )

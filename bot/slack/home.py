@@ -34,7 +34,10 @@ def home_view(state: dict[str, Any], now: dt.datetime, ctx: Context) -> View:
     items.append(
         bk.actions(
             "home-actions",
-            [bk.button(texts.HOME_START_CHECK, ids.HOME_CHECK, "check", "primary")],
+            [
+                bk.button(texts.HOME_START_CHECK, ids.HOME_CHECK, "check", "primary"),
+                bk.button(texts.HOME_OPEN_FORM, ids.HOME_FORM, "form"),
+            ],
         )
     )
     items.append(bk.divider())

@@ -37,3 +37,11 @@ HOME_OPEN_FORM = "Täytä lomakkeella"
 MODAL_TITLE = "Perustiedot"
 MODAL_SUBMIT = "Tarkista"
 MODAL_CLOSE = "Peruuta"
+MODAL_NAME_HINT = "Jätä tyhjäksi, niin nimi muodostetaan ohjeen mallin mukaan vastauksistasi."
+MODAL_LIST_HINT = "Yksi per rivi. Jätä tyhjäksi, niin käytän ohjeen mukaista ehdotusta."
+MODAL_PLAIN_LIST_HINT = "Yksi per rivi."
+MODAL_VALMENNUS_HINT = "Vain investoinnissa P4I1."
+MODAL_FAILED = (
+    "En saanut lomaketta auki ({error}). Kokeile uudelleen tai käytä komentoa /toimintamalli check."
+)
+FORM_WORDS = ("lomake", "form")

@@ -21,6 +21,8 @@ from dialogs.context import Context
 from dialogs.replies import Reply
 from dialogs.router import respond
 
+Change = Callable[[dict[str, Any], dt.datetime], tuple[dict[str, Any], list[Reply]]]
+
 
 class TurnRunner:
     def __init__(
@@ -46,12 +48,16 @@ class TurnRunner:
             return lock
 
     def run(self, team: str, user: str, text: str) -> list[Reply]:
-        """The replies to `text` from `user`; the user's new state is saved before returning."""
+        """The replies to `text` from `user` (dialogs.router.respond); the new state is saved first."""
+        return self.apply(team, user, lambda state, now: respond(state, text, now, self.ctx))
+
+    def apply(self, team: str, user: str, change: Change) -> list[Reply]:
+        """One turn made by `change(state, now) -> (new_state, replies)`, e.g. a submitted form."""
         now = self.clock()
         key = user_key(team, user)
         with self._lock_for(key):
             state = self.state(team, user)
-            new_state, replies = respond(state, text, now, self.ctx)
+            new_state, replies = change(state, now)
             if new_state != state:  # a plain question changes nothing: no write, no commit
                 self.store.save_user(team, user, new_state)
                 with self._guard:

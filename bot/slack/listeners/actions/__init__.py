@@ -7,7 +7,7 @@ from slack_bolt import App
 from bot.slack import ids
 from bot.slack.listeners.actions.choices import handle_choice, handle_multi_change, handle_multi_done
 from bot.slack.listeners.actions.feedback import handle_feedback
-from bot.slack.listeners.actions.home_buttons import handle_home_check
+from bot.slack.listeners.actions.home_buttons import handle_home_check, handle_home_form
 from bot.slack.listeners.actions.suggestions import handle_suggestion
 
 
@@ -19,3 +19,4 @@ def register(app: App) -> None:
     app.action(ids.SUGGESTION_RE)(handle_suggestion)
     app.action(ids.FEEDBACK_RE)(handle_feedback)
     app.action(ids.HOME_CHECK)(handle_home_check)
+    app.action(ids.HOME_FORM)(handle_home_form)

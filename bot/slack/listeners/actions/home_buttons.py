@@ -1,4 +1,4 @@
-"""App Home button: start the check in the user's DM."""
+"""App Home buttons: start the check in the user's DM, or open the check form (modal)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,17 @@ from slack_sdk import WebClient
 
 from bot.slack.check_in_dm import start_check_in_dm
 from bot.slack.clicks import clicked_user
+from bot.slack.modal import open_check_modal
 from bot.slack.services import services_of
 
 
 def handle_home_check(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     ack()
     start_check_in_dm(services_of(context), client, context.team_id or "", clicked_user(body), "check", None)
+
+
+def handle_home_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    ack()
+    services = services_of(context)
+    state = services.turns.state(context.team_id or "", clicked_user(body))
+    open_check_modal(client, str(body.get("trigger_id") or ""), state, services.ctx)

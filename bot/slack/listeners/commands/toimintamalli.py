@@ -1,7 +1,8 @@
-"""`/toimintamalli [apua | check | määräajat | muistutus … | question]`.
+"""`/toimintamalli [apua | check | lomake | määräajat | muistutus … | question]`.
 
-Everything goes through dialogs.router.respond; `check` runs in the user's DM (with a short
-ephemeral note where the command was typed), the rest is answered ephemerally.
+Everything goes through dialogs.router.respond except opening the DM or the form: `check`
+runs in the user's DM (with a short ephemeral note where the command was typed), `lomake`
+opens the check form as a modal, the rest is answered ephemerally.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from slack_bolt import Ack, Respond
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
+from bot.slack import texts
 from bot.slack.check_in_dm import start_check_in_dm
 from bot.slack.conversation import converse
-from bot.slack.deliver import ResponseUrlDestination
+from bot.slack.deliver import ResponseUrlDestination, notify
+from bot.slack.modal import open_check_modal
 from bot.slack.services import services_of
 from bot.slack.text import from_slack
 from dialogs.router import CHECK_WORDS
@@ -32,7 +35,13 @@ def handle_toimintamalli(
     user = str(command["user_id"])
     text = from_slack(str(command.get("text") or ""))
     here = ResponseUrlDestination(respond)
-    if fold(text).strip(" .!") in CHECK_WORDS:
+    word = fold(text).strip(" .!")
+    if word in CHECK_WORDS:
         start_check_in_dm(services, client, team, user, text, note_to=here)
+    elif word in texts.FORM_WORDS:
+        state = services.turns.state(team, user)
+        error = open_check_modal(client, str(command.get("trigger_id") or ""), state, services.ctx)
+        if error is not None:
+            notify(client, here, texts.MODAL_FAILED.format(error=error))
     else:
         converse(services, client, here, team, user, text)

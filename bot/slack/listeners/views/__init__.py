@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.slack import ids
+from bot.slack.listeners.views.check_form import handle_check_form
+
 
 def register(app: App) -> None:
-    """No modal is registered yet: the check form joins here once dialogs.perustiedot exposes its steps."""
-    return None
+    app.view(ids.CHECK_MODAL)(handle_check_form)

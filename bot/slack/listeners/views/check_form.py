@@ -1,0 +1,41 @@
+"""The perustiedot form submitted: inline errors, or the draft saved and its summary posted in the DM."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack
+from slack_bolt.context import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.deliver import ChannelDestination, deliver, open_dm
+from bot.slack.modal import draft_from_form, read_form
+from bot.slack.render import render_replies
+from bot.slack.services import services_of
+
+log = logging.getLogger(__name__)
+
+
+def handle_check_form(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    services = services_of(context)
+    answers, skipped, errors = read_form((view.get("state") or {}).get("values") or {}, services.ctx)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    user = str((body.get("user") or {}).get("id") or "")
+    replies = services.turns.apply(
+        context.team_id or "",
+        user,
+        lambda state, now: draft_from_form(state, answers, skipped, now, services.ctx),
+    )
+    try:
+        channel = open_dm(client, user)
+    except (SlackApiError, KeyError) as exc:
+        log.warning("could not open a DM with %s for the form's summary: %s", user, exc)
+        return
+    deliver(client, ChannelDestination(client, channel), render_replies(replies), user)

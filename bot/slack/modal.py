@@ -1,0 +1,157 @@
+"""The perustiedot check as a modal, built from the dialog's step definitions (dialogs.perustiedot.STEPS).
+
+Each step becomes one input block (block_id = step name): checkboxes for a multi-choice, radio
+buttons for a yes/no choice, text inputs otherwise (a list is one item per line). On
+submission every answer is parsed by the step's own parser and checked with
+`validate_answer`; problems go back as inline errors (`response_action: errors`). Valid
+answers become the user's dialog draft at its summary step, and the summary is posted in the DM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block, Option
+from slack_sdk.models.views import View
+
+from bot.slack import blocks as bk
+from bot.slack import ids, texts
+from bot.slack.text import escape, truncate
+from dialogs.context import Context
+from dialogs.perustiedot import STEPS, SUMMARY, Step, current_value, summary_reply, validate_answer
+from dialogs.replies import Reply
+
+VALUE = "value"
+ERROR_LIMIT = 1000
+log = logging.getLogger(__name__)
+
+
+def _options(step: Step, answers: dict[str, Any], ctx: Context) -> list[Option]:
+    choices = step.choices(answers, ctx) if step.choices else []
+    return [bk.option(escape(c.label), c.value) for c in choices]
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value) or None
+    if isinstance(value, str):
+        return value or None
+    return None
+
+
+def _step_block(step: Step, answers: dict[str, Any], ctx: Context) -> Block:
+    label = step.text.label
+    if step.kind == "multi":
+        options = _options(step, answers, ctx)
+        chosen = [o for o in options if o.value in (answers.get(step.name) or [])]
+        return bk.input_block(step.name, label, bk.input_checkboxes(VALUE, options, chosen))
+    if step.kind == "choice" and step.name != "nimi":
+        options = _options(step, answers, ctx)
+        previous = answers.get(step.name)
+        picked = None
+        if isinstance(previous, bool) and len(options) == 2:
+            picked = options[0] if previous else options[1]
+        return bk.input_block(
+            step.name, label, bk.radio_buttons(VALUE, options, picked), hint=texts.MODAL_VALMENNUS_HINT
+        )
+    if step.kind == "list":
+        initial = _as_text(answers.get(step.name))
+        list_hint = texts.MODAL_LIST_HINT if step.prefill is not None else texts.MODAL_PLAIN_LIST_HINT
+        return bk.input_block(step.name, label, bk.text_input(VALUE, initial, multiline=True), hint=list_hint)
+    hint = texts.MODAL_NAME_HINT if step.name == "nimi" else None
+    multiline = step.name in {"lyhyt_kuvaus", "kohderyhma", "toteutuspaikka"}
+    initial = _as_text(answers.get(step.name))
+    return bk.input_block(step.name, label, bk.text_input(VALUE, initial, multiline=multiline), hint=hint)
+
+
+def check_modal(answers: dict[str, Any], ctx: Context) -> View:
+    """The form, pre-filled with a draft's answers (if any)."""
+    return View(
+        type="modal",
+        callback_id=ids.CHECK_MODAL,
+        title=texts.MODAL_TITLE,
+        submit=texts.MODAL_SUBMIT,
+        close=texts.MODAL_CLOSE,
+        blocks=[_step_block(step, answers, ctx) for step in STEPS][:100],
+    )
+
+
+def _raw(values: dict[str, Any], step: Step) -> str:
+    element = (values.get(step.name) or {}).get(VALUE) or {}
+    if "selected_options" in element:
+        return ", ".join(str(o.get("value", "")) for o in element.get("selected_options") or [])
+    if "selected_option" in element:
+        return str((element.get("selected_option") or {}).get("value") or "")
+    return str(element.get("value") or "").strip()
+
+
+def read_form(values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[str], dict[str, str]]:
+    """(answers, skipped step names, errors by block id) of a submitted form, step by step in order."""
+    answers: dict[str, Any] = {}
+    skipped: list[str] = []
+    errors: dict[str, str] = {}
+    for step in STEPS:
+        if not step.applies(answers):
+            continue
+        raw = _raw(values, step)
+        accept = (
+            step.choices(answers, ctx)[0].value if step.choices and step.kind in ("choice", "list") else ""
+        )
+        defaulted = False
+        if not raw and (step.name == "nimi" or step.prefill is not None) and accept:
+            raw, defaulted = accept, True  # empty: take the suggested name / the guide's pre-fill
+            if step.prefill is not None and not current_value(step, answers, ctx):
+                raw = ""
+        if not raw:
+            skipped.append(step.name)
+            continue
+        value, error = step.parse(raw, answers, ctx)
+        if error is None and step.field is not None:
+            error = validate_answer(step.field, value, answers, ctx)
+        if error is not None and defaulted:  # a default that earlier answers could not fill in
+            skipped.append(step.name)
+            continue
+        if error is not None:
+            errors[step.name] = truncate(escape(error), ERROR_LIMIT)
+            continue
+        answers[step.name] = value
+    return answers, skipped, errors
+
+
+def draft_from_form(
+    state: dict[str, Any], answers: dict[str, Any], skipped: list[str], now: dt.datetime, ctx: Context
+) -> tuple[dict[str, Any], list[Reply]]:
+    """The user's state with the form's answers as a draft at its summary step, and the summary."""
+    new_state = dict(state)
+    stamp = now.isoformat()
+    dialog = {
+        "step": SUMMARY,
+        "answers": answers,
+        "history": [],
+        "skipped": skipped,
+        "started": stamp,
+        "updated": stamp,
+    }
+    new_state["dialog"] = dialog
+    return new_state, [summary_reply(dialog, ctx)]
+
+
+def draft_answers(state: dict[str, Any]) -> dict[str, Any]:
+    dialog = state.get("dialog") if state else None
+    answers = dialog.get("answers") if isinstance(dialog, dict) else None
+    return answers if isinstance(answers, dict) else {}
+
+
+def open_check_modal(client: WebClient, trigger_id: str, state: dict[str, Any], ctx: Context) -> str | None:
+    """Open the form (views.open within the trigger's 3 seconds); the Slack error, if any."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=check_modal(draft_answers(state), ctx))
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        log.warning("views.open failed: %s", error)
+        return error
+    return None
