@@ -3,7 +3,9 @@
 Guards before Bolt, which would answer 500 or mis-route otherwise:
 - a body over MAX_BODY_BYTES gets 413 without being read;
 - the signature is checked first (401), so nothing unsigned is parsed;
-- a signed body that is not valid JSON (or a form whose `payload` is not a JSON object) gets 400;
+- a signed body that is not valid JSON (or a form whose `payload` is not a JSON object), or
+  whose shape Bolt's matchers would trip over (an event without a type, actions without
+  action_id, a view without a type, a command without user_id), gets 400;
 - Bolt's parser takes any form body containing the substring "payload" for interactivity, so a
   slash command whose text says "payload" would reach no listener: the request is handed to
   Bolt with the correctly parsed body instead.
@@ -51,6 +53,44 @@ def parse_slack_body(body: str, content_type: str | None) -> dict[str, Any]:
     if "payload" in form:
         return _json_object(form["payload"])
     return form
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def shape_problem(body: dict[str, Any]) -> str | None:
+    """Why a signed body cannot be a Slack request Bolt can route (Bolt would raise and answer 500)."""
+    kind = body.get("type")
+    if kind is not None and not isinstance(kind, str):
+        return "type is not a string"
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not _is_str(event.get("type")):
+            return "event_callback without an event type"
+        if "event_id" in body and not _is_str(body.get("event_id")):
+            return "event_id is not a string"
+    elif kind == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return "block_actions without actions"
+        if not all(isinstance(a, dict) and _is_str(a.get("action_id")) for a in actions):
+            return "an action without action_id"
+        if not isinstance(body.get("user"), dict):
+            return "block_actions without user"
+    elif kind in {"view_submission", "view_closed"}:
+        view = body.get("view")
+        if (
+            not isinstance(view, dict)
+            or not _is_str(view.get("type"))
+            or not isinstance(view.get("id", ""), str)
+        ):
+            return f"{kind} without a view"
+        if not isinstance(body.get("user"), dict):
+            return f"{kind} without user"
+    elif "command" in body and not (_is_str(body.get("command")) and _is_str(body.get("user_id"))):
+        return "slash command without command or user_id"
+    return None
 
 
 def signature_ok(secret: str, body: bytes, timestamp: str | None, signature: str | None) -> bool:
@@ -125,6 +165,10 @@ def create_wsgi_app(app: App, signing_secret: str, max_body_bytes: int = MAX_BOD
             parsed = parse_slack_body(body, (headers.get("content-type") or "").split(";")[0].strip() or None)
         except (UnicodeDecodeError, BadBody) as exc:
             log.warning("refusing a signed but malformed request: %s", exc)
+            return _plain(400)
+        problem = shape_problem(parsed)
+        if problem is not None:
+            log.warning("refusing a signed request Bolt cannot route: %s", problem)
             return _plain(400)
         request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=dict(headers))
         if request.body != parsed:  # Bolt's parser mis-read it (e.g. a command saying "payload")

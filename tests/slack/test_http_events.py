@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 
 from tests.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
 from tests.slack.conftest import RunningServer, ServerFactory
@@ -201,3 +202,34 @@ def test_signature_helper_matches_slack_sdk() -> None:
     body, ts = b"a=1", str(int(time.time()))
     verifier = SignatureVerifier("s")
     assert verifier.is_valid(body, ts, signature(body, ts, "s"))
+
+
+def test_signed_bodies_bolt_cannot_route_get_4xx_not_5xx(server: RunningServer, sender: SlackSender) -> None:
+    odd_json = [
+        {"type": "event_callback"},
+        {"type": "event_callback", "event": None},
+        {"type": "event_callback", "event": "x", "event_id": 5},
+        {"type": 7},
+        {},
+    ]
+    odd_payloads = [
+        {"type": "block_actions"},
+        {"type": "block_actions", "actions": []},
+        {"type": "block_actions", "actions": [{"action_id": "choice:0"}]},
+        {"type": "view_submission", "view": {"callback_id": "check_modal"}},
+        {"type": "shortcut"},
+    ]
+    statuses = [sender.post_json(body).status for body in odd_json]
+    statuses += [
+        sender.post(
+            urlencode({"payload": json.dumps(body)}).encode(), "application/x-www-form-urlencoded"
+        ).status
+        for body in odd_payloads
+    ]
+    statuses.append(
+        sender.post(
+            urlencode({"command": "/toimintamalli"}).encode(), "application/x-www-form-urlencoded"
+        ).status
+    )
+    assert all(400 <= status < 500 for status in statuses), statuses
+    assert http(server.url + "/healthz").status == 200

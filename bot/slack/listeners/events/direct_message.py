@@ -23,6 +23,7 @@ def is_direct_user_message(event: dict[str, Any]) -> bool:
         and not event.get("bot_id")
         and not event.get("bot_profile")
         and bool(event.get("user"))
+        and bool(event.get("channel"))
     )
 
 
