@@ -233,3 +233,22 @@ def test_signed_bodies_bolt_cannot_route_get_4xx_not_5xx(server: RunningServer, 
     )
     assert all(400 <= status < 500 for status in statuses), statuses
     assert http(server.url + "/healthz").status == 200
+
+
+def test_app_home_shows_the_draft_and_the_form_button(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    from bot.slack import texts
+
+    sender.direct_message("check")
+    fake_slack.wait_for("chat.postMessage", 1)
+    sender.event({"type": "app_home_opened", "user": "U0USER1", "channel": "D0DM0001", "tab": "home"})
+    (call,) = fake_slack.wait_for("views.publish", 1)
+    text = call.all_text()
+    assert texts.HOME_NO_DRAFT not in text
+    assert texts.HOME_OPEN_FORM in text and texts.HOME_START_CHECK in text
+    sender.event({"type": "app_home_opened", "user": "U0OTHER", "channel": "D0DM0002", "tab": "home"})
+    other = fake_slack.wait_for("views.publish", 2)[-1]
+    assert texts.HOME_NO_DRAFT in other.all_text()
+    sender.event({"type": "app_home_opened", "user": "U0OTHER", "channel": "D0DM0002", "tab": "messages"})
+    sender.direct_message("apua")  # a marker: the messages tab is not published
+    fake_slack.wait_for("chat.postMessage", 2)
+    assert len(fake_slack.calls("views.publish")) == 2
