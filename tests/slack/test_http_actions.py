@@ -114,3 +114,62 @@ def test_home_button_starts_the_check_in_the_dm(sender: SlackSender, fake_slack:
     (call,) = fake_slack.wait_for("chat.postMessage", 1)
     assert call.params["channel"] == "D0USER1"
     assert "investointi" in call.all_text().lower()
+
+
+class DialogDriver:
+    """Drives the check dialog in the DM: typed answers and button clicks, one reply at a time."""
+
+    def __init__(self, sender: SlackSender, fake: FakeSlack) -> None:
+        self.sender = sender
+        self.fake = fake
+        self.posted = 0
+
+    def _next(self) -> Any:
+        self.posted += 1
+        call = self.fake.wait_for("chat.postMessage", self.posted)[-1]
+        assert call.params["channel"] == "D0DM0001"
+        return call
+
+    def type(self, text: str) -> Any:
+        self.sender.direct_message(text)
+        return self._next()
+
+    def click(self, call: Any, value: str) -> Any:
+        message = as_posted(call.params, ts=f"17000009{self.posted:02d}.000100")
+        for block in message["blocks"]:
+            for element in block.get("elements", []):
+                if element.get("value") == value and element["action_id"].startswith("choice:"):
+                    self.sender.click(button_action(block, element), message)
+                    return self._next()
+        raise AssertionError(f"no button with value {value!r}")
+
+
+def test_whole_check_dialog_to_the_summary(server: RunningServer, fake_slack: FakeSlack) -> None:
+    dialog = DialogDriver(server.sender, fake_slack)
+    first = dialog.type("check")
+    block, checkboxes = find_element(as_posted(first.params)["blocks"], "choice_multi")
+    _, done = find_element(as_posted(first.params)["blocks"], "choice_done")
+    ticked = [o for o in checkboxes["options"] if o["value"] == "P4I2"]
+    server.sender.click(
+        button_action(block, done),
+        as_posted(first.params),
+        state={block["block_id"]: {checkboxes["action_id"]: {"selected_options": ticked}}},
+    )
+    assert "hyvinvointialue" in dialog._next().all_text().lower()
+    assert "prosessi" in dialog.type("Etelä-Savon hyvinvointialue").all_text().lower()
+    name_prompt = dialog.type("Monialainen asiakas- ja palveluohjaus")
+    assert "Monialainen asiakas- ja palveluohjaus, Etelä-Savon HVA (RRP, P4, I2)" in name_prompt.all_text()
+    assert "lyhyt kuvaus" in dialog.click(name_prompt, "ok").all_text().lower()
+    dialog.type("Asiakasohjaus kokoaa palvelut yhden yhteydenoton taakse.")
+    dialog.type("Etelä-Savon hyvinvointialue")
+    prompt = dialog.type("Paljon palveluja tarvitsevat asiakkaat")
+    for _ in range(4):  # kokonaisuudet, rahoittajat, aihealueet, ilmiöt: the guide's pre-fill accepted
+        prompt = dialog.click(prompt, "ok")
+    assert "ylläpitäjä" in prompt.all_text().lower()
+    summary = dialog.type("<mailto:maija@esavo.fi|maija@esavo.fi>, <mailto:matti@esavo.fi|matti@esavo.fi>")
+    text = summary.all_text()
+    assert "```" in text and '"maija@esavo.fi"' in text and "mailto" not in text
+    assert server.store.load_user("T0001", "U0USER1")["dialog"]["step"] == "summary"
+    finished = dialog.type("valmis")
+    assert "dialog" not in server.store.load_user("T0001", "U0USER1")
+    assert finished.all_text()
