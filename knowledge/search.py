@@ -257,7 +257,9 @@ def stem(word: str) -> str:
 
 
 def _oos_pattern(form: str) -> re.Pattern[str]:
-    """A whole-word pattern; a trailing * makes it a word-start pattern."""
+    """A whole-word pattern; a trailing * makes it a word-start pattern; "re:" gives a regular expression."""
+    if form.startswith("re:"):
+        return re.compile(form[3:])
     prefix = form.endswith("*")
     body = re.escape(fold(form.rstrip("*")))
     return re.compile(r"(?<![a-zåäö0-9])" + body + ("" if prefix else r"(?![a-zåäö0-9])"))

@@ -259,6 +259,17 @@ def test_bad_input_gets_a_clear_answer_and_is_never_echoed(answerer: Answerer, q
         assert question[:200] not in result.answer
 
 
+def test_facts_the_guide_does_not_give_are_declined_with_the_support_address(answerer: Answerer) -> None:
+    for question in (
+        "Unohdin Innokylän salasanan",
+        "Paljonko RRP-rahoitusta alueemme sai?",
+        "Miten haen ESR-rahoitusta?",
+    ):
+        result = answerer.answer(question)
+        assert result.confident is False, question
+        assert "toimitus@innokyla.fi" in result.answer
+
+
 def test_question_with_markup_is_still_understood(answerer: Answerer) -> None:
     result = answerer.answer("<@U0BOT> <!here> Miten nimeän I3-mallin?")
     assert result.confident and "(RRP, P4, I3)" in result.answer and "<!here>" not in result.answer
