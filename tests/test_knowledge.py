@@ -270,6 +270,11 @@ def test_facts_the_guide_does_not_give_are_declined_with_the_support_address(ans
         assert "toimitus@innokyla.fi" in result.answer
 
 
+def test_in_scope_questions_sharing_words_with_declined_topics_are_answered(answerer: Answerer) -> None:
+    assert "250" in answerer.answer("Paljonko merkkejä lyhyt kuvaus saa olla?").answer
+    assert answerer.answer("Miten asukkaat kutsutaan mukaan kehittämiseen?").topic == "kehittajajoukko"
+
+
 def test_question_with_markup_is_still_understood(answerer: Answerer) -> None:
     result = answerer.answer("<@U0BOT> <!here> Miten nimeän I3-mallin?")
     assert result.confident and "(RRP, P4, I3)" in result.answer and "<!here>" not in result.answer
