@@ -3,7 +3,8 @@
 The ids of the last two days are read from the store at start-up and kept in memory, so the
 check on the ack path costs no I/O; a new id is remembered at once (a retry arriving while the
 first delivery is still being handled is skipped too) and written to the store by a background
-writer right after the ack. `close()` writes what is pending. Ids older than KEEP are pruned.
+writer right after the ack, one commit per burst (WRITE_DELAY). `close()` writes what is
+pending. Ids older than KEEP are pruned.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +24,7 @@ from bot.store import Store
 TABLE = "events"
 KEEP = dt.timedelta(days=2)
 PRUNE_EVERY = 10_000
+WRITE_DELAY = 0.1  # seconds the writer gathers ids before one commit
 log = logging.getLogger(__name__)
 
 
@@ -61,9 +64,13 @@ class EventDeduper:
         """Write remembered ids, all that are waiting in one commit."""
         while True:
             batch = [self._pending.get()]
-            while True:
+            deadline = time.monotonic() + WRITE_DELAY
+            while batch[-1] is not None:  # gather for a moment: one commit for a burst of events
+                remaining = deadline - time.monotonic()
                 try:
-                    batch.append(self._pending.get_nowait())
+                    batch.append(
+                        self._pending.get(timeout=remaining) if remaining > 0 else self._pending.get_nowait()
+                    )
                 except queue.Empty:
                     break
             items = [item for item in batch if item is not None]
