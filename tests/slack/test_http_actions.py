@@ -173,3 +173,52 @@ def test_whole_check_dialog_to_the_summary(server: RunningServer, fake_slack: Fa
     finished = dialog.type("valmis")
     assert "dialog" not in server.store.load_user("T0001", "U0USER1")
     assert finished.all_text()
+
+
+def test_clicks_on_an_ephemeral_answer_reply_through_its_response_url(
+    server: RunningServer, fake_slack: FakeSlack
+) -> None:
+    sender = server.sender
+    sender.command("kuinka monta kissaa on Innokylän toimistolla?", fake_slack.response_url_for("q"))
+    (answer,) = fake_slack.wait_for("response_url", 1)
+    blocks = answer.blocks()
+    block, suggestion = find_element(blocks, "suggest:")
+    payload_url = fake_slack.response_url_for("click")
+
+    def click(block: dict[str, Any], element: dict[str, Any]) -> None:
+        sender.interaction(
+            {
+                "type": "block_actions",
+                "team": {"id": "T0001"},
+                "user": {"id": "U0USER1", "team_id": "T0001"},
+                "api_app_id": "A0APP",
+                "container": {
+                    "type": "message",
+                    "message_ts": "1.2",
+                    "channel_id": "C0CHAN1",
+                    "is_ephemeral": True,
+                },
+                "channel": {"id": "C0CHAN1"},
+                "response_url": payload_url,
+                "actions": [button_action(block, element)],
+            }
+        )
+
+    click(block, suggestion)
+    second = fake_slack.wait_for("response_url", 2)[-1]
+    assert second.path == "/response/click" and second.params["response_type"] == "ephemeral"
+    assert "Tarkoititko" not in second.all_text()
+    feedback_block, down = find_element(second.blocks(), "feedback:down")
+    click(feedback_block, down)
+    thanks = fake_slack.wait_for("response_url", 3)[-1]
+    assert "Kiitos palautteesta" in thanks.all_text()
+    assert not fake_slack.calls("chat.postMessage") and not fake_slack.calls("chat.update")
+    assert summarise(records(server.store))["votes"]["down"] == 1
+
+
+def test_check_by_mention_moves_to_the_dm(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    sender.mention("check", ts="1700000800.000100")
+    fake_slack.wait_for("conversations.open", 1)
+    dm, note = fake_slack.wait_for("chat.postMessage", 2)
+    assert dm.params["channel"] == "D0USER1" and "investointi" in dm.all_text().lower()
+    assert note.params["channel"] == "C0CHAN1" and note.params["thread_ts"] == "1700000800.000100"

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
 from bot.slack import ids, texts
 from bot.slack.clicks import clicked_user, mark_block
+from bot.slack.deliver import ResponseUrlDestination, notify
 from bot.slack.services import services_of
 
 
 def handle_feedback(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
 ) -> None:
     ack()
     services = services_of(context)
     vote = "up" if str(action.get("action_id")) == f"{ids.FEEDBACK}:up" else "down"
     container = body.get("container") or {}
     block_id = str(action.get("block_id") or "")
+    user = clicked_user(body)
     where = f"{container.get('channel_id', '')}:{container.get('message_ts', '')}:{block_id}"
-    services.feedback.record_vote(
-        context.team_id or "",
-        clicked_user(body),
-        where,
-        vote,
-        str(action.get("value") or ""),
-        services.turns.clock(),
-    )
-    mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote])
+    value = str(action.get("value") or "")
+    services.feedback.record_vote(context.team_id or "", user, where, vote, value, services.turns.clock())
+    if container.get("is_ephemeral") and body.get("response_url"):
+        notify(client, ResponseUrlDestination(respond), texts.FEEDBACK_THANKS[vote], user)
+    else:
+        mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote])

@@ -1,4 +1,4 @@
-"""`@toimintamalli …` in a channel: the answer goes to the message's thread."""
+"""`@toimintamalli …` in a channel: the answer goes to the message's thread; `check` moves to the DM."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from typing import Any
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
+from bot.slack.check_in_dm import start_check_in_dm
 from bot.slack.conversation import converse
 from bot.slack.deliver import ChannelDestination
 from bot.slack.services import services_of
 from bot.slack.text import from_slack
+from dialogs.router import CHECK_WORDS
+from knowledge.text import fold
 
 
 def handle_app_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
@@ -18,7 +21,11 @@ def handle_app_mention(event: dict[str, Any], context: BoltContext, client: WebC
     user = event.get("user")
     if not channel or not user or event.get("bot_id") or channel.startswith("D"):
         return  # bots are not answered; in a DM the message.im event carries the same text
+    services = services_of(context)
+    team = context.team_id or ""
     text = from_slack(str(event.get("text") or ""), context.bot_user_id)
-    thread_ts = event.get("thread_ts") or event.get("ts")
-    destination = ChannelDestination(client, channel, thread_ts)
-    converse(services_of(context), client, destination, context.team_id or "", str(user), text)
+    thread = ChannelDestination(client, channel, event.get("thread_ts") or event.get("ts"))
+    if fold(text).strip(" .!") in CHECK_WORDS:  # the dialog needs a place where every reply reaches the bot
+        start_check_in_dm(services, client, team, str(user), text, note_to=thread)
+    else:
+        converse(services, client, thread, team, str(user), text)
