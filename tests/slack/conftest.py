@@ -36,7 +36,7 @@ def make_settings(fake: FakeSlack, db: Path) -> Settings:
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_API_BASE_URL=fake.base_url,
-        TOIMINTAMALLI_DB=str(db),
+        TOIMINTAMALLI_DB=db,
     )
 
 

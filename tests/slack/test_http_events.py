@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 from tests.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
@@ -205,7 +206,7 @@ def test_signature_helper_matches_slack_sdk() -> None:
 
 
 def test_signed_bodies_bolt_cannot_route_get_4xx_not_5xx(server: RunningServer, sender: SlackSender) -> None:
-    odd_json = [
+    odd_json: list[dict[str, Any]] = [
         {"type": "event_callback"},
         {"type": "event_callback", "event": None},
         {"type": "event_callback", "event": "x", "event_id": 5},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -15,12 +16,8 @@ from dialogs.replies import Choice, Reply, Source
 from tests.slack.helpers import signature
 
 
-def _dicts(replies: list[Reply]) -> list[list[dict]]:  # type: ignore[type-arg]
+def _dicts(replies: list[Reply]) -> list[list[dict[str, Any]]]:
     return [m.block_dicts() for m in render_replies(replies)]
-
-
-def _all_text(blocks: list[dict]) -> str:  # type: ignore[type-arg]
-    return json.dumps(blocks, ensure_ascii=False)
 
 
 def test_escape_and_from_slack() -> None:
