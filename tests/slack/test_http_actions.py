@@ -222,3 +222,31 @@ def test_check_by_mention_moves_to_the_dm(sender: SlackSender, fake_slack: FakeS
     dm, note = fake_slack.wait_for("chat.postMessage", 2)
     assert dm.params["channel"] == "D0USER1" and "investointi" in dm.all_text().lower()
     assert note.params["channel"] == "C0CHAN1" and note.params["thread_ts"] == "1700000800.000100"
+
+
+def test_a_select_option_is_fed_back_as_input(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    from bot.slack.render import render_replies
+    from dialogs.replies import Choice, Reply
+
+    choices = tuple(Choice(f"Vaihtoehto {i}", "apua" if i == 7 else f"v{i}") for i in range(8))
+    (rendered,) = render_replies([Reply("Valitse", kind="question", choices=choices)])
+    message = {
+        "type": "message",
+        "ts": "1700000900.000100",
+        "text": "Valitse",
+        "blocks": rendered.block_dicts(),
+    }
+    block, select = find_element(message["blocks"], "choice_select")
+    option = select["options"][7]
+    action = {
+        "type": "static_select",
+        "action_id": select["action_id"],
+        "block_id": block["block_id"],
+        "selected_option": option,
+        "action_ts": "1.1",
+    }
+    assert sender.click(action, message).status == 200
+    (update,) = fake_slack.wait_for("chat.update", 1)
+    assert "Valitsit: Vaihtoehto 7" in update.all_text()
+    (reply,) = fake_slack.wait_for("chat.postMessage", 1)
+    assert "Komennot" in reply.all_text()  # "apua" answered with the help
