@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.slack.dedupe import EventDeduper, dedupe_middleware
 from bot.slack.feedback import FeedbackLog
 from bot.slack.listeners import register_listeners
+from bot.slack.prompts import PromptTracker
 from bot.slack.services import Services, services_middleware
 from bot.slack.turns import TurnRunner
 from bot.store import Store
@@ -53,6 +54,7 @@ def create_app(
         turns=TurnRunner(store, ctx, feedback, clock),
         feedback=feedback,
         deduper=EventDeduper(store),
+        prompts=PromptTracker(),
     )
     app = App(
         client=create_client(settings),

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.deliver import ChannelDestination, Destination, ResponseUrlDestination, open_dm
+from bot.slack.prompts import PromptTracker
 from bot.slack.render import replace_block
 
 log = logging.getLogger(__name__)
@@ -32,13 +33,16 @@ def click_destination(body: dict[str, Any], client: WebClient, respond: Respond)
     return ChannelDestination(client, open_dm(client, clicked_user(body)))
 
 
-def mark_block(body: dict[str, Any], client: WebClient, block_id: str, note: str) -> None:
+def mark_block(
+    body: dict[str, Any], client: WebClient, block_id: str, note: str, prompts: PromptTracker
+) -> None:
     """Replace the clicked block of a (non-ephemeral) message with `note` so it is not clicked twice."""
     container = body.get("container") or {}
     message = body.get("message") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
     if container.get("is_ephemeral") or not message.get("ts") or not channel or not block_id:
         return
+    prompts.forget(str(channel), str(message["ts"]))
     try:
         client.chat_update(
             channel=str(channel),

@@ -14,4 +14,6 @@ def converse(
 ) -> bool:
     """Run one turn for `user` with `text` and post the replies; True when they were delivered."""
     replies = services.turns.run(team, user, text)
-    return deliver(client, destination, render_replies(replies), user)
+    delivered = deliver(client, destination, render_replies(replies), user)
+    services.prompts.after_turn(client, team, user, destination)
+    return delivered

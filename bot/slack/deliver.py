@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
@@ -41,16 +41,19 @@ class ChannelDestination:
     client: WebClient
     channel: str
     thread_ts: str | None = None
+    posted: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)  # (ts, text, blocks)
 
     def post(self, message: Outgoing) -> None:
-        self.client.chat_postMessage(
+        blocks = message.block_dicts()
+        result = self.client.chat_postMessage(
             channel=self.channel,
             text=message.text,
-            blocks=message.block_dicts(),
+            blocks=blocks,
             thread_ts=self.thread_ts,
             unfurl_links=False,
             unfurl_media=False,
         )
+        self.posted.append((str(result.get("ts") or ""), message.text, blocks))
 
 
 @dataclass

@@ -11,6 +11,7 @@ from slack_bolt.context import BoltContext
 from bot.settings import Settings
 from bot.slack.dedupe import EventDeduper
 from bot.slack.feedback import FeedbackLog
+from bot.slack.prompts import PromptTracker
 from bot.slack.turns import TurnRunner
 from bot.store import Store
 from dialogs.context import Context
@@ -26,6 +27,7 @@ class Services:
     turns: TurnRunner
     feedback: FeedbackLog
     deduper: EventDeduper
+    prompts: PromptTracker
 
 
 def services_of(context: BoltContext) -> Services:

@@ -250,3 +250,23 @@ def test_a_select_option_is_fed_back_as_input(sender: SlackSender, fake_slack: F
     assert "Valitsit: Vaihtoehto 7" in update.all_text()
     (reply,) = fake_slack.wait_for("chat.postMessage", 1)
     assert "Komennot" in reply.all_text()  # "apua" answered with the help
+
+
+def test_typing_instead_of_clicking_retires_the_old_buttons(
+    sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    sender.direct_message("check")
+    (prompt,) = fake_slack.wait_for("chat.postMessage", 1)
+    assert any(b["block_id"].startswith("choices-") for b in prompt.blocks())
+    sender.direct_message("P4I2")  # typed, not clicked
+    fake_slack.wait_for("chat.postMessage", 2)
+    (update,) = fake_slack.wait_for("chat.update", 1)
+    assert update.params["channel"] == "D0DM0001"
+    assert update.params["text"] == prompt.params["text"]
+    assert not any(b["block_id"].startswith("choices-") for b in update.blocks())
+    assert update.blocks()[0] == prompt.blocks()[0]  # the text stays
+    sender.direct_message(
+        "Etelä-Savon hyvinvointialue"
+    )  # the county prompt had no buttons: nothing to retire
+    fake_slack.wait_for("chat.postMessage", 3)
+    assert len(fake_slack.calls("chat.update")) == 1

@@ -27,7 +27,13 @@ def handle_choice(
     value, label = picked(action)
     user = clicked_user(body)
     destination = click_destination(body, client, respond)
-    mark_block(body, client, str(action.get("block_id") or ""), texts.PICKED.format(label=label))
+    mark_block(
+        body,
+        client,
+        str(action.get("block_id") or ""),
+        texts.PICKED.format(label=label),
+        services_of(context).prompts,
+    )
     converse(services_of(context), client, destination, context.team_id or "", user, value)
 
 
@@ -51,5 +57,7 @@ def handle_multi_done(
     if not values:
         notify(client, destination, texts.NOTHING_PICKED.format(done=texts.DONE), user)
         return
-    mark_block(body, client, block_id, texts.PICKED.format(label=", ".join(labels)))
+    mark_block(
+        body, client, block_id, texts.PICKED.format(label=", ".join(labels)), services_of(context).prompts
+    )
     converse(services_of(context), client, destination, context.team_id or "", user, ", ".join(values))

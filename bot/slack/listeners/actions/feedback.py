@@ -34,4 +34,4 @@ def handle_feedback(
     if container.get("is_ephemeral") and body.get("response_url"):
         notify(client, ResponseUrlDestination(respond), texts.FEEDBACK_THANKS[vote], user)
     else:
-        mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote])
+        mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote], services_of(context).prompts)
