@@ -46,6 +46,7 @@ class Call:
     path: str
     status: int = 200
     ok: bool = True  # False when the fake answered with a scripted error (ok:false or 429)
+    response: dict[str, Any] = field(default_factory=dict)  # what the fake answered (e.g. the message ts)
     at: float = field(default_factory=time.monotonic)
 
     def blocks(self) -> list[dict[str, Any]]:
@@ -233,7 +234,15 @@ class FakeSlack:
 
         status, payload, extra = self._answer(method, params)
         with self._lock:
-            call = Call(method, params, headers, path, status=status, ok=bool(payload.get("ok", True)))
+            call = Call(
+                method,
+                params,
+                headers,
+                path,
+                status=status,
+                ok=bool(payload.get("ok", True)),
+                response=payload,
+            )
             self._calls.append(call)
             self._lock.notify_all()
         data = json.dumps(payload).encode()

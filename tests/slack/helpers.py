@@ -195,8 +195,12 @@ def button_action(block: dict[str, Any], element: dict[str, Any]) -> dict[str, A
     }
 
 
-def as_posted(params: dict[str, Any], ts: str = "1700000555.000100") -> dict[str, Any]:
-    """A message as Slack sends it back in an interaction payload."""
+def as_posted(posted: Any, ts: str | None = None) -> dict[str, Any]:
+    """A message as Slack sends it back in an interaction payload, from a recorded chat.postMessage call
+    (its ts is the one the fake answered) or from bare parameters (then `ts` or a made-up one)."""
+    params: dict[str, Any] = posted.params if hasattr(posted, "params") else posted
+    if ts is None:
+        ts = str(getattr(posted, "response", {}).get("ts") or "1700000555.000100")
     blocks = params.get("blocks")
     if isinstance(blocks, str):
         blocks = json.loads(blocks)

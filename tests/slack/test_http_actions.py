@@ -13,7 +13,7 @@ from tests.slack.helpers import SlackSender, as_posted, button_action, find_elem
 def _start_check(sender: SlackSender, fake: FakeSlack) -> dict[str, Any]:
     sender.direct_message("check")
     (call,) = fake.wait_for("chat.postMessage", 1)
-    return as_posted(call.params)
+    return as_posted(call)
 
 
 def test_check_dialog_driven_by_clicks(sender: SlackSender, fake_slack: FakeSlack) -> None:
@@ -34,7 +34,7 @@ def test_check_dialog_driven_by_clicks(sender: SlackSender, fake_slack: FakeSlac
     second = fake_slack.wait_for("chat.postMessage", 2)[-1]
     assert second.params["channel"] == "D0DM0001"
     assert "valmennu" in second.all_text().lower()  # P4I1 asks about coaching next, with choice buttons
-    posted = as_posted(second.params, ts="1700000600.000100")
+    posted = as_posted(second)
     yes_block, yes = find_element(posted["blocks"], "choice:0")
     sender.click(button_action(yes_block, yes), posted)
     third = fake_slack.wait_for("chat.postMessage", 3)[-1]
@@ -59,7 +59,7 @@ def test_suggestion_button_asks_the_suggested_question(sender: SlackSender, fake
     sender.direct_message("kuinka monta kissaa on Innokylän toimistolla?")  # not in the guide
     (call,) = fake_slack.wait_for("chat.postMessage", 1)
     assert "Tarkoititko" in call.all_text()
-    message = as_posted(call.params)
+    message = as_posted(call)
     suggestion_ids = [e["action_id"] for b in message["blocks"] for e in b.get("elements", [])]
     assert 1 <= sum(i.startswith("suggest:") for i in suggestion_ids) <= 3
     assert not any(i.startswith("choice") for i in suggestion_ids)  # suggestions are not repeated as choices
@@ -75,12 +75,12 @@ def test_feedback_votes_are_stored_and_listed(server: RunningServer, fake_slack:
     sender = server.sender
     sender.mention("miten nimeän I2-toimintamallin?", ts="1700000700.000100")
     (call,) = fake_slack.wait_for("chat.postMessage", 1)
-    message = as_posted(call.params, ts="1700000701.000100")
+    message = as_posted(call)
     block, down = find_element(message["blocks"], "feedback:down")
     sender.click(button_action(block, down), message, channel="C0CHAN1")
     (update,) = fake_slack.wait_for("chat.update", 1)
     assert "Kiitos palautteesta" in update.all_text()
-    assert update.params["ts"] == "1700000701.000100"
+    assert update.params["ts"] == message["ts"] == call.response["ts"]
     summary = summarise(records(server.store))
     assert summary["votes"] == {"up": 0, "down": 1}
     assert summary["disliked"][0]["question"] == "miten nimeän I2-toimintamallin?"
@@ -135,7 +135,7 @@ class DialogDriver:
         return self._next()
 
     def click(self, call: Any, value: str) -> Any:
-        message = as_posted(call.params, ts=f"17000009{self.posted:02d}.000100")
+        message = as_posted(call)
         for block in message["blocks"]:
             for element in block.get("elements", []):
                 if element.get("value") == value and element["action_id"].startswith("choice:"):
@@ -147,12 +147,12 @@ class DialogDriver:
 def test_whole_check_dialog_to_the_summary(server: RunningServer, fake_slack: FakeSlack) -> None:
     dialog = DialogDriver(server.sender, fake_slack)
     first = dialog.type("check")
-    block, checkboxes = find_element(as_posted(first.params)["blocks"], "choice_multi")
-    _, done = find_element(as_posted(first.params)["blocks"], "choice_done")
+    block, checkboxes = find_element(as_posted(first)["blocks"], "choice_multi")
+    _, done = find_element(as_posted(first)["blocks"], "choice_done")
     ticked = [o for o in checkboxes["options"] if o["value"] == "P4I2"]
     server.sender.click(
         button_action(block, done),
-        as_posted(first.params),
+        as_posted(first),
         state={block["block_id"]: {checkboxes["action_id"]: {"selected_options": ticked}}},
     )
     assert "hyvinvointialue" in dialog._next().all_text().lower()
