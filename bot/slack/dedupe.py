@@ -64,13 +64,11 @@ class EventDeduper:
         """Write remembered ids, all that are waiting in one commit."""
         while True:
             batch = [self._pending.get()]
-            deadline = time.monotonic() + WRITE_DELAY
-            while batch[-1] is not None:  # gather for a moment: one commit for a burst of events
-                remaining = deadline - time.monotonic()
+            if batch[0] is not None:
+                time.sleep(WRITE_DELAY)  # let a burst gather: one wake-up and one commit for all of it
+            while batch[-1] is not None:
                 try:
-                    batch.append(
-                        self._pending.get(timeout=remaining) if remaining > 0 else self._pending.get_nowait()
-                    )
+                    batch.append(self._pending.get_nowait())
                 except queue.Empty:
                     break
             items = [item for item in batch if item is not None]
