@@ -1,0 +1,68 @@
+"""`toimintamalli serve` as a real process: settings from the environment, an answer, a clean SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.fake_slack import FakeSlack
+from tests.slack.helpers import SECRET, SlackSender, http
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return http(f"http://127.0.0.1:{port}/healthz").status == 200
+    except OSError:  # not listening yet
+        return False
+
+
+def test_serve_process_answers_and_stops_cleanly(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-process",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_BASE_URL=fake_slack.base_url.rstrip("/"),  # without the slash: still honoured
+        TOIMINTAMALLI_DB=str(tmp_path / "store.sqlite"),
+        PYTHONPATH=str(ROOT),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _healthy(port):
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        sender = SlackSender(f"http://127.0.0.1:{port}")
+        answer, _ = sender.mention("miten nimeän I2-toimintamallin?", ts="1700001000.000100")
+        assert answer.status == 200
+        (call,) = fake_slack.wait_for("chat.postMessage", 1, timeout=10)
+        assert call.params["thread_ts"] == "1700001000.000100"
+        assert call.headers["authorization"] == "Bearer xoxb-process"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert code == 0
