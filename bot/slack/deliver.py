@@ -16,6 +16,8 @@ from typing import Any, Protocol
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from bot.slack import texts
 from bot.slack.blocks import section
@@ -58,13 +60,26 @@ class ChannelDestination:
 
 @dataclass
 class ResponseUrlDestination:
-    """An ephemeral reply through the request's response_url (slash commands, ephemeral messages)."""
+    """An ephemeral reply through the request's response_url (slash commands, ephemeral messages).
+
+    Posted with slack_sdk's WebhookClient and the same 429 retry handler as the Web API client.
+    """
 
     respond: Respond
 
     def post(self, message: Outgoing) -> None:
-        result = self.respond(
-            text=message.text, blocks=message.block_dicts(), response_type="ephemeral", replace_original=False
+        url = self.respond.response_url
+        if not url:
+            log.warning("no response_url to answer to; %d character(s) not sent", len(message.text))
+            return
+        webhook = WebhookClient(url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
+        result = webhook.send(
+            text=message.text,
+            blocks=message.block_dicts(),
+            response_type="ephemeral",
+            replace_original=False,
+            unfurl_links=False,
+            unfurl_media=False,
         )
         if result.status_code != 200:
             log.warning("response_url answered %s: %s", result.status_code, result.body)

@@ -89,3 +89,11 @@ def test_command_text_is_escaped_when_echoed(sender: SlackSender, fake_slack: Fa
     for call in fake_slack.calls():
         text = call.all_text()
         assert "<!channel>" not in text and "<!here>" not in text
+
+
+def test_rate_limited_response_url_is_retried(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    fake_slack.rate_limit("response_url", retry_after=1, times=1)
+    sender.command("apua", fake_slack.response_url_for("limited"))
+    (call,) = fake_slack.wait_for("response_url", 1, timeout=10)
+    assert "Komennot" in call.all_text()
+    assert [c.status for c in fake_slack.calls("response_url")] == [429, 200]
