@@ -3,13 +3,15 @@
 Without this, a button left on an older prompt (the user typed instead of clicking) would feed
 its value to whatever step the dialog is at now. The latest prompt with choices is remembered
 per user and conversation (in memory); after the next turn there, its choice blocks are
-removed with chat.update. Suggestions and 👍/👎 stay.
+removed with chat.update. Suggestions and 👍/👎 stay. A second click on the same choice block
+(a double click) is ignored.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.deliver import ChannelDestination
 
 CHOICE_BLOCK_PREFIX = "choices-"
+CLICKS_KEPT = 10_000
 log = logging.getLogger(__name__)
 
 
@@ -41,7 +44,23 @@ def without_choices(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class PromptTracker:
     def __init__(self) -> None:
         self._latest: dict[tuple[str, str, str], Prompt] = {}
+        self._clicked: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
+
+    def first_click(self, body: dict[str, Any], block_id: str) -> bool:
+        """False for a second click on the same choice block (a double click, or one racing the update)."""
+        container = body.get("container") or {}
+        where = container.get("message_ts") or (body.get("message") or {}).get("ts")
+        if not where or not block_id:
+            return True
+        key = f"{container.get('channel_id', '')}:{where}:{block_id}"
+        with self._lock:
+            if key in self._clicked:
+                return False
+            self._clicked[key] = None
+            if len(self._clicked) > CLICKS_KEPT:
+                self._clicked.popitem(last=False)
+        return True
 
     def after_turn(self, client: WebClient, team: str, user: str, destination: object) -> None:
         """Retire the previous prompt in this conversation and remember the new one (if it has choices)."""

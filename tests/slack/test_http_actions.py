@@ -270,3 +270,20 @@ def test_typing_instead_of_clicking_retires_the_old_buttons(
     )  # the county prompt had no buttons: nothing to retire
     fake_slack.wait_for("chat.postMessage", 3)
     assert len(fake_slack.calls("chat.update")) == 1
+
+
+def test_a_double_click_counts_once(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    for n, text in enumerate(
+        ("check", "P4I2", "Etelä-Savon hyvinvointialue", "Monialainen asiakas- ja palveluohjaus"), start=1
+    ):
+        sender.direct_message(text)
+        prompt = fake_slack.wait_for("chat.postMessage", n)[-1]
+    message = as_posted(prompt)
+    block, ok = find_element(message["blocks"], "choice:")
+    assert sender.click(button_action(block, ok), message).status == 200
+    assert sender.click(button_action(block, ok), message).status == 200
+    fake_slack.wait_for("chat.postMessage", 5)
+    sender.direct_message("apua")  # a marker: the dialog's help for the step after the name
+    marker = fake_slack.wait_for("chat.postMessage", 6)[-1]
+    assert len(fake_slack.calls("chat.postMessage")) == 6
+    assert "lyhyt kuvaus" in marker.all_text().lower()  # still at the step after the name: one click counted

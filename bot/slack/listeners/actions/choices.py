@@ -24,17 +24,15 @@ def handle_choice(
     respond: Respond,
 ) -> None:
     ack()
+    services = services_of(context)
+    block_id = str(action.get("block_id") or "")
+    if not services.prompts.first_click(body, block_id):
+        return
     value, label = picked(action)
     user = clicked_user(body)
     destination = click_destination(body, client, respond)
-    mark_block(
-        body,
-        client,
-        str(action.get("block_id") or ""),
-        texts.PICKED.format(label=label),
-        services_of(context).prompts,
-    )
-    converse(services_of(context), client, destination, context.team_id or "", user, value)
+    mark_block(body, client, block_id, texts.PICKED.format(label=label), services.prompts)
+    converse(services, client, destination, context.team_id or "", user, value)
 
 
 def handle_multi_change(ack: Ack) -> None:
@@ -50,6 +48,7 @@ def handle_multi_done(
     respond: Respond,
 ) -> None:
     ack()
+    services = services_of(context)
     block_id = str(action.get("block_id") or "")
     values, labels = picked_many(body, block_id, ids.CHOICE_MULTI)
     user = clicked_user(body)
@@ -57,7 +56,7 @@ def handle_multi_done(
     if not values:
         notify(client, destination, texts.NOTHING_PICKED.format(done=texts.DONE), user)
         return
-    mark_block(
-        body, client, block_id, texts.PICKED.format(label=", ".join(labels)), services_of(context).prompts
-    )
-    converse(services_of(context), client, destination, context.team_id or "", user, ", ".join(values))
+    if not services.prompts.first_click(body, block_id):
+        return
+    mark_block(body, client, block_id, texts.PICKED.format(label=", ".join(labels)), services.prompts)
+    converse(services, client, destination, context.team_id or "", user, ", ".join(values))
