@@ -38,7 +38,7 @@ from waitress.server import create_server  # noqa: E402
 from bot.server import HTTP_THREADS  # noqa: E402
 from bot.slack.app import LISTENER_THREADS  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
-from tests.slack.helpers import SECRET, SlackSender  # noqa: E402
+from tests.slack.slack_requests import SECRET, SlackSender  # noqa: E402
 
 QUESTIONS = (
     "miten nimeän I2-toimintamallin?",

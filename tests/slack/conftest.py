@@ -16,10 +16,10 @@ from dialogs.context import Context
 from knowledge.loader import KnowledgeBase
 from knowledge.search import Answerer
 from tests.fake_slack import FakeSlack
-from tests.slack.helpers import SECRET, SlackSender, http
+from tests.slack.slack_requests import SECRET, SlackSender, http
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def slack_ctx(kb: KnowledgeBase, answerer: Answerer, ctx: Context) -> Context:
     return Context(kb=kb, answerer=answerer, tz=ctx.tz, channel="slack")
 

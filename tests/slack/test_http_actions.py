@@ -7,7 +7,7 @@ from typing import Any
 from bot.slack.feedback import records, summarise
 from tests.fake_slack import FakeSlack
 from tests.slack.conftest import RunningServer
-from tests.slack.helpers import SlackSender, as_posted, button_action, find_element
+from tests.slack.slack_requests import SlackSender, as_posted, button_action, find_element
 
 
 def _start_check(sender: SlackSender, fake: FakeSlack) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.fake_slack import FakeSlack
-from tests.slack.helpers import USER, SlackSender
+from tests.slack.slack_requests import USER, SlackSender
 
 
 def test_empty_and_help_words_give_help(sender: SlackSender, fake_slack: FakeSlack) -> None:

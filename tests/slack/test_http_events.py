@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from tests.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
 from tests.slack.conftest import RunningServer, ServerFactory
-from tests.slack.helpers import CHANNEL, SlackSender, http, signature
+from tests.slack.slack_requests import CHANNEL, SlackSender, http, signature
 
 
 def test_url_verification_echoes_challenge(sender: SlackSender) -> None:
@@ -197,7 +197,7 @@ def test_app_home_is_published(sender: SlackSender, fake_slack: FakeSlack) -> No
     assert "Muistutukset" in text and "määräajat" in text.lower()
 
 
-def test_signature_helper_matches_slack_sdk() -> None:
+def test_signature_function_matches_slack_sdk() -> None:
     from slack_sdk.signature import SignatureVerifier
 
     body, ts = b"a=1", str(int(time.time()))

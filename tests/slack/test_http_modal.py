@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.fake_slack import FakeSlack
 from tests.slack.conftest import RunningServer
-from tests.slack.helpers import TEAM, USER, SlackSender
+from tests.slack.slack_requests import TEAM, USER, SlackSender
 
 
 def _view(call_params: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from bot.slack.render import MESSAGE_BLOCK_LIMIT, feedback_value, render_replies
 from bot.slack.text import escape, from_slack, split_text, truncate
 from bot.slack.wsgi import BadBody, parse_slack_body, signature_ok
 from dialogs.replies import Choice, Reply, Source
-from tests.slack.helpers import signature
+from tests.slack.slack_requests import signature
 
 
 def _dicts(replies: list[Reply]) -> list[list[dict[str, Any]]]:

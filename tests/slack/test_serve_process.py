@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from tests.fake_slack import FakeSlack
-from tests.slack.helpers import SECRET, SlackSender, http
+from tests.slack.slack_requests import SECRET, SlackSender, http
 
 ROOT = Path(__file__).resolve().parents[2]
 
