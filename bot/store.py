@@ -84,8 +84,15 @@ class Store:
             raise StoreError(f"Tallennustiedostoa {self.path} ei voi avata: {exc}") from exc
 
     def _open(self, table: str) -> SqliteDict:
+        # outer_stack=False: otherwise sqlitedict captures a stack trace on every statement (costly)
         return SqliteDict(
-            str(self.path), tablename=table, encode=_encode, decode=_decode, autocommit=False, timeout=30
+            str(self.path),
+            tablename=table,
+            encode=_encode,
+            decode=_decode,
+            autocommit=False,
+            timeout=30,
+            outer_stack=False,
         )
 
     def table(self, name: str) -> SqliteDict:

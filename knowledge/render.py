@@ -57,6 +57,7 @@ class Renderer:
         self.kb = kb
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            auto_reload=False,  # templates ship with the package; no file check per answer
             autoescape=False,  # plain text; each channel escapes for its medium
             trim_blocks=True,
             lstrip_blocks=True,
