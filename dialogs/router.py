@@ -17,7 +17,8 @@ from dialogs.replies import Reply
 from knowledge.text import clean, fold
 
 MAX_INPUT_CHARS = 4000
-HELP_WORDS = {"", "apua", "help", "ohje", "ohjeet", "?", "hjälp", "hei", "moi", "moikka", "terve", "huomenta", "hello", "hi", "hej"}
+HELP_WORDS = {"", "apua", "help", "ohje", "ohjeet", "?", "hjälp"}
+GREETINGS = {"hei", "moi", "moikka", "terve", "huomenta", "hello", "hi", "hej"}
 CHECK_WORDS = {"check", "tarkista", "tarkistus", "aloita check", "perustiedot"}
 DEADLINE_WORDS = {"määräajat", "määräaika", "aikataulu", "deadlines", "maaraajat"}
 REMINDER_WORDS = ("muistutus", "muistutukset", "muistuta", "remind")
@@ -41,7 +42,7 @@ def respond(
 
     if perustiedot.is_active(new_state):
         return perustiedot.turn(new_state, raw, now, ctx)
-    if command in HELP_WORDS:
+    if command in HELP_WORDS or command in GREETINGS:
         return new_state, [help_reply(ctx)]
     if command in CHECK_WORDS:
         return perustiedot.start(new_state, now, ctx)

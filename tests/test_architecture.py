@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ALLOWED = {"knowledge": {"knowledge"}, "dialogs": {"dialogs", "knowledge"}, "bot": {"bot", "dialogs", "knowledge"}}
+ALLOWED = {
+    "knowledge": {"knowledge"},
+    "dialogs": {"dialogs", "knowledge"},
+    "bot": {"bot", "dialogs", "knowledge"},
+}
 SLACK = {"slack_bolt", "slack_sdk"}
 
 
