@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,27 @@ class Store:
     def get(self, table: str, key: str, default: Any = None) -> Any:
         with self._lock:
             return self.table(table).get(key, default)
+
+    def items(self, table: str) -> list[tuple[str, Any]]:
+        """A snapshot of every (key, value) of `table`."""
+        with self._lock:
+            return [(str(k), v) for k, v in self.table(table).items()]
+
+    def put_many(self, table: str, pairs: Iterable[tuple[str, Any]]) -> None:
+        """Write several values in one commit."""
+        with self._lock:
+            target = self.table(table)
+            for key, value in pairs:
+                target[key] = value
+            target.commit()
+
+    def delete_many(self, table: str, keys: Iterable[str]) -> None:
+        """Remove several keys in one commit (missing keys are ignored)."""
+        with self._lock:
+            target = self.table(table)
+            for key in keys:
+                target.pop(key, None)
+            target.commit()
 
     def close(self) -> None:
         with self._lock:

@@ -114,3 +114,14 @@ def test_missing_parent_directory_is_created(tmp_path: Path) -> None:
     with Store(path) as store:
         store.save_user("T", "U", {"x": 1})
     assert path.exists()
+
+
+def test_batch_helpers_write_list_and_delete_in_one_place(tmp_path: Path) -> None:
+    from bot.store import Store
+
+    with Store(tmp_path / "s.sqlite") as store:
+        store.put_many("events", [("a", "1"), ("b", "2"), ("c", "3")])
+        store.delete_many("events", ["b", "missing"])
+        assert sorted(store.items("events")) == [("a", "1"), ("c", "3")]
+    with Store(tmp_path / "s.sqlite") as reopened:
+        assert sorted(reopened.items("events")) == [("a", "1"), ("c", "3")]

@@ -33,10 +33,7 @@ class EventDeduper:
         self.store = store
         self._lock = threading.Lock()
         self.prune()
-        with store._lock:
-            self._seen: dict[str, str] = {
-                str(k): str(v) for k, v in store.table(TABLE).items() if isinstance(v, str)
-            }
+        self._seen: dict[str, str] = {k: str(v) for k, v in store.items(TABLE) if isinstance(v, str)}
         self._added = 0
         self._pending: queue.Queue[tuple[str, str] | None] = queue.Queue()
         self._writer = threading.Thread(target=self._write_loop, name="event-id-writer", daemon=True)
@@ -74,11 +71,7 @@ class EventDeduper:
             items = [item for item in batch if item is not None]
             try:
                 if items:
-                    with self.store._lock:
-                        table = self.store.table(TABLE)
-                        for event_id, seen in items:
-                            table[event_id] = seen
-                        table.commit()
+                    self.store.put_many(TABLE, items)
             except Exception as exc:  # a closed or failing store must not end the writer silently
                 log.error("could not record %d event id(s): %s", len(items), exc)
             finally:
@@ -101,12 +94,9 @@ class EventDeduper:
     def prune(self, now: dt.datetime | None = None) -> int:
         """Forget stored ids older than KEEP; returns how many were removed."""
         limit = ((now or dt.datetime.now(dt.UTC)) - KEEP).isoformat()
-        with self._lock, self.store._lock:
-            table = self.store.table(TABLE)
-            old = [key for key, seen in table.items() if not isinstance(seen, str) or seen < limit]
-            for key in old:
-                del table[key]
-            table.commit()
+        with self._lock:
+            old = [key for key, seen in self.store.items(TABLE) if not isinstance(seen, str) or seen < limit]
+            self.store.delete_many(TABLE, old)
         return len(old)
 
 

@@ -67,8 +67,7 @@ class FeedbackLog:
 
 
 def records(store: Store) -> list[dict[str, Any]]:
-    with store._lock:
-        return [v for v in store.table(TABLE).values() if isinstance(v, dict)]
+    return [v for _, v in store.items(TABLE) if isinstance(v, dict)]
 
 
 def summarise(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
