@@ -538,6 +538,23 @@ def start(state: dict[str, Any], now: dt.datetime, ctx: Context) -> tuple[dict[s
     return state, [Reply(_texts().intro), prompt_reply(STEPS[0], dialog["answers"], ctx)]
 
 
+def draft_answers(state: dict[str, Any]) -> dict[str, Any]:
+    """The answers of the user's draft (empty when there is none)."""
+    dialog = state.get("dialog") if state else None
+    answers = dialog.get("answers") if isinstance(dialog, dict) else None
+    return answers if isinstance(answers, dict) else {}
+
+
+def draft_from_answers(
+    state: dict[str, Any], answers: dict[str, Any], skipped: list[str], now: dt.datetime, ctx: Context
+) -> tuple[dict[str, Any], list[Reply]]:
+    """The state with `answers` (e.g. from a form) as a draft at its summary step, and the summary."""
+    new_state = copy.deepcopy(state) if state else {}
+    dialog = {**_new_dialog(now), "step": SUMMARY, "answers": answers, "skipped": list(skipped)}
+    new_state["dialog"] = dialog
+    return new_state, [summary_reply(dialog, ctx)]
+
+
 def draft_status(state: dict[str, Any]) -> str | None:
     """One Finnish line about an unfinished draft (which step, how many fields filled), or None."""
     dialog = state.get("dialog") if state else None

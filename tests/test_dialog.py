@@ -323,3 +323,17 @@ def test_list_answers_keep_commas_inside_parentheses() -> None:
         "Kolmas",
         "Neljäs",
     ]
+
+
+def test_answers_from_a_form_become_a_draft_at_its_summary(ctx: Context) -> None:
+    answers = {
+        "investoinnit": ["P4I4"],
+        "hyvinvointialue": "Pohjois-Savon hyvinvointialue",
+        "prosessi": "Chat",
+    }
+    state, replies = perustiedot.draft_from_answers({"other": 1}, answers, ["kohderyhma"], NOW, ctx)
+    assert state["other"] == 1 and state["dialog"]["step"] == perustiedot.SUMMARY
+    assert perustiedot.draft_answers(state) == answers and state["dialog"]["skipped"] == ["kohderyhma"]
+    assert replies[-1].kind == "summary" and replies[-1].data is not None
+    assert replies[-1].data["investoinnit"] == ["P4I4"]
+    assert perustiedot.draft_answers({}) == {}

@@ -117,8 +117,6 @@ def test_missing_parent_directory_is_created(tmp_path: Path) -> None:
 
 
 def test_batch_helpers_write_list_and_delete_in_one_place(tmp_path: Path) -> None:
-    from bot.store import Store
-
     with Store(tmp_path / "s.sqlite") as store:
         store.put_many("events", [("a", "1"), ("b", "2"), ("c", "3")])
         store.delete_many("events", ["b", "missing"])

@@ -9,7 +9,6 @@ answers become the user's dialog draft at its summary step, and the summary is p
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -22,8 +21,7 @@ from bot.slack import blocks as bk
 from bot.slack import ids, texts
 from bot.slack.text import escape, truncate
 from dialogs.context import Context
-from dialogs.perustiedot import STEPS, SUMMARY, Step, current_value, summary_reply, validate_answer
-from dialogs.replies import Reply
+from dialogs.perustiedot import STEPS, Step, current_value, draft_answers, validate_answer
 
 VALUE = "value"
 ERROR_LIMIT = 1000
@@ -120,30 +118,6 @@ def read_form(values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], lis
             continue
         answers[step.name] = value
     return answers, skipped, errors
-
-
-def draft_from_form(
-    state: dict[str, Any], answers: dict[str, Any], skipped: list[str], now: dt.datetime, ctx: Context
-) -> tuple[dict[str, Any], list[Reply]]:
-    """The user's state with the form's answers as a draft at its summary step, and the summary."""
-    new_state = dict(state)
-    stamp = now.isoformat()
-    dialog = {
-        "step": SUMMARY,
-        "answers": answers,
-        "history": [],
-        "skipped": skipped,
-        "started": stamp,
-        "updated": stamp,
-    }
-    new_state["dialog"] = dialog
-    return new_state, [summary_reply(dialog, ctx)]
-
-
-def draft_answers(state: dict[str, Any]) -> dict[str, Any]:
-    dialog = state.get("dialog") if state else None
-    answers = dialog.get("answers") if isinstance(dialog, dict) else None
-    return answers if isinstance(answers, dict) else {}
 
 
 def open_check_modal(client: WebClient, trigger_id: str, state: dict[str, Any], ctx: Context) -> str | None:

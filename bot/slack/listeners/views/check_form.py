@@ -11,9 +11,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.deliver import ChannelDestination, deliver, open_dm
-from bot.slack.modal import draft_from_form, read_form
+from bot.slack.modal import read_form
 from bot.slack.render import render_replies
 from bot.slack.services import services_of
+from dialogs.perustiedot import draft_from_answers
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def handle_check_form(
     replies = services.turns.apply(
         context.team_id or "",
         user,
-        lambda state, now: draft_from_form(state, answers, skipped, now, services.ctx),
+        lambda state, now: draft_from_answers(state, answers, skipped, now, services.ctx),
     )
     try:
         channel = open_dm(client, user)
