@@ -2,7 +2,8 @@
 
 `command(state, args, now, ctx)` subscribes to an investment's deadlines (the code is stored, so
 deadlines added to the data later are included), adds or removes a personal deadline, lists the
-subscriptions, or explains the command. The schedule itself is in `dialogs.schedule`.
+subscriptions, or explains the command. The schedule itself is in `dialogs.schedule`; the wording
+of every reply is in `knowledge/templates/reminders.j2` and `deadlines.j2`.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from dialogs.schedule import (
 )
 from knowledge.entities import find_investments
 from knowledge.models import INVESTMENT_CODES, Deadline, InvestmentCode
-from knowledge.render import fmt_date, join_fi
+from knowledge.render import fmt_date, render_message
 from knowledge.text import clean, fold
 
 MAX_PERSONAL = 20
 MAX_DESCRIPTION = 200
 MAX_YEARS_AHEAD = 10
-DEFAULT_DESCRIPTION = "Oma määräaika"
 STOP_WORDS = {"pois", "peru", "peruuta", "lopeta", "poista", "stop", "off"}
 ALL_WORDS = {"kaikki", "kaikkiin", "kaikista", "all"}
 LIST_WORDS = {"", "lista", "listaa", "näytä", "nayta", "omat", "list"}
@@ -41,23 +41,13 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}(?:[./-]\d{0,4})?\.?$")
 _ORDER = re.compile(r"^#?(\d{1,2})\.?$")
 
-HELP_TEXT = (
-    "*Muistutukset*\n"
-    "• muistutus I2 – muistutukset investoinnin määräajoista (myös P4I2, investointi 2, P4 I2, "
-    "pilari 3, IPS, työkykyohjelma, kaikki)\n"
-    "• muistutus 15.12.2026 Valmis-tila – oma määräaika "
-    "(päivämäärä muodossa 15.12.2026, 15.12. tai 2026-12-15)\n"
-    "• muistutus – omat muistutuksesi ja seuraavat muistutusajat\n"
-    "• muistutus pois I2 / muistutus pois 1 / muistutus pois – lopeta yksi tai kaikki muistutukset\n"
-    "• määräajat – kaikki ohjeen määräajat ja ohjelman vaiheet\n"
-    "Muistutus tulee yksityisviestinä 30, 14, 7 ja 1 päivää ennen määräaikaa klo 9.00."
-)
-AFTER_DEADLINE = (
-    "Kun määräaika on mennyt, työ jatkuu: toimintamallia voi ja kannattaa päivittää myös "
-    "valmiiksi merkitsemisen jälkeen ja kuvata jatkokehittämisen tulokset (dia 46). Pidä toimintamallilla "
-    "vähintään {min_admins} ylläpitäjää ja liitä heidän joukkoonsa myös vakituista henkilöstöä, jotta malli "
-    "pysyy ajan tasalla hanketyön päätyttyäkin (diat 15 ja 41)."
-)
+
+def _text(message: str, **values: Any) -> str:
+    """One reply text from knowledge/templates/reminders.j2."""
+    return render_message("reminders.j2", message, **values)
+
+
+DEFAULT_DESCRIPTION = _text("default_description")
 
 
 # -- small helpers ---------------------------------------------------------------------------------
@@ -102,10 +92,6 @@ def _personal_line(item: dict[str, Any]) -> str:
     return f"{date} {item.get('text') or DEFAULT_DESCRIPTION}"
 
 
-def _after_deadline(ctx: Context) -> str:
-    return AFTER_DEADLINE.format(min_admins=ctx.kb.common.min_yllapitajat)
-
-
 def _reminder_plan(date: dt.date, now: dt.datetime, ctx: Context) -> str:
     """Which reminder times of a deadline are still ahead, as one sentence."""
     item = {
@@ -116,10 +102,11 @@ def _reminder_plan(date: dt.date, now: dt.datetime, ctx: Context) -> str:
     }
     state = {STATE_KEY: {"personal": [item]}}
     ahead = upcoming_reminders(state, [], now, ctx.tz)
-    if not ahead:
-        return "Muistutusaikoja ei enää ole jäljellä; katso määräaika listaltasi (muistutus)."
-    days = join_fi([str(u.offset) for u in ahead])
-    return f"Muistutan {days} päivää ennen; ensimmäinen muistutus {fmt_local(ahead[0].at, ctx.tz)}."
+    return _text(
+        "reminder_plan",
+        offsets=[str(u.offset) for u in ahead],
+        first=fmt_local(ahead[0].at, ctx.tz) if ahead else "",
+    )
 
 
 # -- date parsing ---------------------------------------------------------------------------------
@@ -144,10 +131,7 @@ def parse_date(token: str, today: dt.date | None = None) -> dt.date | None:
         try:
             return dt.date(today.year + 1, month, day)
         except ValueError as exc:
-            raise DateError(
-                f"Päivämäärää {token} ei ole vuonna {today.year + 1}. "
-                "Tarkista päivä ja kuukausi tai kirjoita vuosi."
-            ) from exc
+            raise DateError(_text("date_not_in_year", token=token, year=today.year + 1)) from exc
     match = _DMY.match(token)
     if match:
         day, month, year = (int(g) for g in match.groups())
@@ -155,15 +139,13 @@ def parse_date(token: str, today: dt.date | None = None) -> dt.date | None:
         match = _ISO.match(token)
         if not match:
             if _DATE_LIKE.match(token):
-                raise DateError(
-                    f"En tunnista päivämäärää ”{token}”. Kirjoita se muodossa 15.12.2026 tai 2026-12-15."
-                )
+                raise DateError(_text("date_not_recognised", token=token))
             return None
         year, month, day = (int(g) for g in match.groups())
     try:
         return dt.date(year, month, day)
     except ValueError as exc:
-        raise DateError(f"Päivämäärää {token} ei ole olemassa. Tarkista päivä ja kuukausi.") from exc
+        raise DateError(_text("date_not_real", token=token)) from exc
 
 
 # -- the commands ---------------------------------------------------------------------------------
@@ -179,13 +161,13 @@ def command(
     if folded in LIST_WORDS:
         return state, [Reply(list_text(state, now, ctx), kind="summary")]
     if folded in HELP_WORDS:
-        return state, [Reply(HELP_TEXT, kind="help")]
+        return state, [Reply(_text("help"), kind="help")]
     if first in STOP_WORDS:
         return unsubscribe(state, raw_rest, now, ctx)
     try:
         date = parse_date(raw.split(None, 1)[0], _local_today(now, ctx)) if raw else None
     except DateError as exc:
-        return state, [Reply(f"{exc}\n\n{HELP_TEXT}", kind="error")]
+        return state, [Reply(_text("date_problem", problem=str(exc)), kind="error")]
     if date is not None:
         return add_personal(state, date, raw_rest, now, ctx)
     if folded in ALL_WORDS:
@@ -193,13 +175,7 @@ def command(
     codes, _explicit = find_investments(folded)
     if codes:
         return subscribe(state, codes, now, ctx)
-    return state, [
-        Reply(
-            f"En tunnistanut, mistä haluat muistutuksen (”{raw}”). "
-            f"Kerro investointi tai päivämäärä.\n\n{HELP_TEXT}",
-            kind="error",
-        )
-    ]
+    return state, [Reply(_text("not_understood", text=raw), kind="error")]
 
 
 def subscribe(
@@ -211,42 +187,33 @@ def subscribe(
     added = [c for c in codes if c not in part["investments"]]
     for code in added:
         part["investments"][code] = {"created_at": _utc_iso(now, ctx)}
-    lines: list[str] = []
-    if added:
-        lines.append("Tilasit muistutukset: " + join_fi([_label(c, ctx) for c in added]) + ".")
     already = [c for c in codes if c not in added]
-    if already:
-        lines.append("Olit jo tilannut: " + join_fi([_label(c, ctx) for c in already]) + ".")
-    shown: set[str] = set()
-    any_past = False
-    any_future = False
+    shown: dict[str, dict[str, Any]] = {}
     for code in codes:
         for deadline in _deadlines_for(code, ctx):
             if deadline.id in shown:
                 continue
-            shown.add(deadline.id)
-            if deadline.date < today:
-                any_past = True
-                lines.append(f"• {fmt_date(deadline.date)} – {deadline.title}: määräaika on jo mennyt.")
-            else:
-                any_future = True
-                plan = _reminder_plan(deadline.date, now, ctx)
-                lines.append(f"• {fmt_date(deadline.date)} – {deadline.title}. {plan}")
-    if not shown:
-        lines.append("Tälle investoinnille ei ole vielä määräaikoja.")
-    if any_past:
-        lines.append("")
-        lines.append(_after_deadline(ctx))
-    if not any_future:
-        lines.append(
-            "Tulevia määräaikoja ei nyt ole. Tilaus on voimassa: jos ohjeeseen lisätään uusi määräaika, "
-            "saat siitä muistutukset automaattisesti. "
-            "Oman määräajan voit lisätä: muistutus 15.12.2026 Valmis-tila."
-        )
+            past = deadline.date < today
+            shown[deadline.id] = {
+                "date": deadline.date,
+                "title": deadline.title,
+                "past": past,
+                "plan": "" if past else _reminder_plan(deadline.date, now, ctx),
+            }
+    any_past = any(d["past"] for d in shown.values())
+    text = _text(
+        "subscribed",
+        added=[_label(c, ctx) for c in added],
+        already=[_label(c, ctx) for c in already],
+        deadlines=list(shown.values()),
+        any_past=any_past,
+        any_future=any(not d["past"] for d in shown.values()),
+        min_admins=ctx.kb.common.min_yllapitajat,
+    )
     slides = {s for d in ctx.kb.deadlines if d.id in shown for s in d.sources}
     if any_past:
         slides |= {41, 46}
-    return _store(state, part), [Reply("\n".join(lines), sources=_sources(ctx, sorted(slides)))]
+    return _store(state, part), [Reply(text, sources=_sources(ctx, sorted(slides)))]
 
 
 def add_personal(
@@ -255,34 +222,17 @@ def add_personal(
     """Add a personal deadline (date in the future or today, description optional)."""
     today = _local_today(now, ctx)
     if date < today:
-        return state, [
-            Reply(
-                f"Päivämäärä {fmt_date(date)} on jo mennyt (tänään on {fmt_date(today)}). "
-                "Anna tuleva päivämäärä, esimerkiksi muistutus "
-                f"{fmt_date(today + dt.timedelta(days=30))} Valmis-tila.",
-                kind="error",
-            )
-        ]
+        example = today + dt.timedelta(days=30)
+        return state, [Reply(_text("date_passed", date=date, today=today, example=example), kind="error")]
     if date.year > today.year + MAX_YEARS_AHEAD:
-        return state, [
-            Reply(
-                f"Päivämäärä {fmt_date(date)} on yli {MAX_YEARS_AHEAD} vuoden päässä. Tarkista vuosi.",
-                kind="error",
-            )
-        ]
+        return state, [Reply(_text("date_too_far", date=date, years=MAX_YEARS_AHEAD), kind="error")]
     text = " ".join(clean(description).split())[:MAX_DESCRIPTION].strip() or DEFAULT_DESCRIPTION
     part = reminder_state(state)
     for item in part["personal"]:
         if item.get("date") == date.isoformat() and fold(str(item.get("text"))) == fold(text):
-            return state, [Reply(f"Oma määräaika {_personal_line(item)} on jo muistutuslistallasi.")]
+            return state, [Reply(_text("already_listed", line=_personal_line(item)))]
     if len(part["personal"]) >= MAX_PERSONAL:
-        return state, [
-            Reply(
-                f"Sinulla on jo {MAX_PERSONAL} omaa määräaikaa. "
-                "Poista jokin ensin (muistutus pois <numero>).",
-                kind="error",
-            )
-        ]
+        return state, [Reply(_text("too_many", limit=MAX_PERSONAL), kind="error")]
     number = part["next_personal"]
     part["next_personal"] = number + 1
     item = {
@@ -292,7 +242,7 @@ def add_personal(
         "created_at": _utc_iso(now, ctx),
     }
     part["personal"].append(item)
-    reply = f"Lisäsin oman määräajan: {_personal_line(item)}. {_reminder_plan(date, now, ctx)}"
+    reply = _text("added_personal", line=_personal_line(item), plan=_reminder_plan(date, now, ctx))
     return _store(state, part), [Reply(reply)]
 
 
@@ -306,7 +256,7 @@ def _match_personal(
         index = int(order.group(1))
         if 1 <= index <= len(listed):
             return [listed[index - 1]], None
-        return [], f"Omia määräaikoja on {len(listed)}; numeroa {index} ei ole."
+        return [], _text("no_such_number", count=len(listed), number=index)
     token = target.split(None, 1)[0] if target else ""
     try:
         date = parse_date(token, today)
@@ -334,50 +284,38 @@ def unsubscribe(
     folded = fold(target).strip(" .!")
     if folded in ALL_WORDS or not folded:
         removed = [_label(c, ctx) for c in part["investments"]]
-        removed += [f"oma määräaika {_personal_line(p)}" for p in _personal_sorted(part)]
+        removed += [_text("own_deadline", line=_personal_line(p)) for p in _personal_sorted(part)]
         if not removed:
-            return state, [Reply("Sinulla ei ollut muistutuksia, joten poistettavaa ei ole.")]
+            return state, [Reply(_text("nothing_to_remove"))]
         part["investments"] = {}
         part["personal"] = []
-        return _store(state, part), [Reply("Poistin kaikki muistutuksesi: " + join_fi(removed) + ".")]
+        return _store(state, part), [Reply(_text("removed_all", removed=removed))]
 
     hits, problem = _match_personal(part, target, _local_today(now, ctx))
     if problem:
-        return state, [Reply(f"{problem}\n\n{list_text(state, now, ctx)}", kind="error")]
+        listing = list_text(state, now, ctx)
+        return state, [Reply(_text("problem_and_listing", problem=problem, listing=listing), kind="error")]
     if len(hits) > 1:
-        names = "\n".join(f"• {_personal_line(p)}" for p in hits)
-        return state, [
-            Reply(
-                f"Useampi oma määräaika sopii hakuun ”{target}”:\n{names}\n"
-                "Kerro numero, jolla se näkyy listallasi (muistutus), esimerkiksi: muistutus pois 1.",
-                kind="question",
-            )
-        ]
+        lines = [_personal_line(p) for p in hits]
+        return state, [Reply(_text("several_match", text=target, lines=lines), kind="question")]
     if hits:
         gone = hits[0]
         part["personal"] = [p for p in part["personal"] if p.get("id") != gone.get("id")]
-        return _store(state, part), [Reply(f"Poistin oman määräajan: {_personal_line(gone)}.")]
+        return _store(state, part), [Reply(_text("removed_personal", line=_personal_line(gone)))]
 
     codes, _explicit = find_investments(folded)
     if codes:
         removed_codes = [c for c in codes if c in part["investments"]]
         if not removed_codes:
-            return state, [
-                Reply(
-                    "Sinulla ei ole muistutuksia investoinnista "
-                    + join_fi([_label(c, ctx) for c in codes])
-                    + ".\n\n"
-                    + list_text(state, now, ctx)
-                )
-            ]
+            labels = [_label(c, ctx) for c in codes]
+            listing = list_text(state, now, ctx)
+            return state, [Reply(_text("not_subscribed", investments=labels, listing=listing))]
         for code in removed_codes:
             del part["investments"][code]
-        return _store(state, part), [
-            Reply("Lopetin muistutukset: " + join_fi([_label(c, ctx) for c in removed_codes]) + ".")
-        ]
-    return state, [
-        Reply(f"En löytänyt muistutusta ”{target}”.\n\n{list_text(state, now, ctx)}", kind="error")
-    ]
+        labels = [_label(c, ctx) for c in removed_codes]
+        return _store(state, part), [Reply(_text("stopped", investments=labels))]
+    listing = list_text(state, now, ctx)
+    return state, [Reply(_text("not_found", text=target, listing=listing), kind="error")]
 
 
 # -- listings ---------------------------------------------------------------------------------------
@@ -385,72 +323,66 @@ def list_text(state: dict[str, Any], now: dt.datetime, ctx: Context) -> str:
     """The user's subscriptions, personal deadlines (numbered) and next reminder times."""
     part = reminder_state(state)
     if not part["investments"] and not part["personal"]:
-        return (
-            "Sinulla ei ole muistutuksia. Tilaa esimerkiksi: muistutus I2 (investoinnin määräajat) tai "
-            "muistutus 15.12.2026 Valmis-tila (oma määräaika)."
-        )
+        return _text("no_reminders")
     today = _local_today(now, ctx)
-    lines = ["*Muistutuksesi*"]
-    for code in (c for c in INVESTMENT_CODES if c in part["investments"]):
-        dates = [
-            fmt_date(d.date) + (" (mennyt)" if d.date < today else "") for d in _deadlines_for(code, ctx)
-        ]
-        lines.append(f"• {_label(code, ctx)}: määräajat {join_fi(dates) or 'ei vielä'}")
-    for number, item in enumerate(_personal_sorted(part), start=1):
-        past = " (mennyt)" if str(item.get("date")) < today.isoformat() else ""
-        lines.append(f"{number}. oma: {_personal_line(item)}{past}")
-    ahead = upcoming_reminders(state, ctx.kb.deadlines, now, ctx.tz)
-    if ahead:
-        lines.append("Seuraavat muistutukset:")
-        for nxt in ahead[:5]:
-            lines.append(
-                f"• {fmt_local(nxt.at, ctx.tz)}: {nxt.title} {fmt_date(nxt.deadline_date)} "
-                f"({nxt.offset} pv ennen)"
-            )
-    else:
-        lines.append("Tulevia muistutuksia ei nyt ole (määräajat ovat menneet tai liian lähellä).")
-    lines.append("Lopeta: muistutus pois I2, muistutus pois 1 tai muistutus pois (kaikki).")
-    return "\n".join(lines)
+    investments = [
+        {
+            "label": _label(code, ctx),
+            "dates": [
+                _text("past_date", date=d.date) if d.date < today else fmt_date(d.date)
+                for d in _deadlines_for(code, ctx)
+            ],
+        }
+        for code in INVESTMENT_CODES
+        if code in part["investments"]
+    ]
+    personal = [
+        {"number": number, "line": _personal_line(item), "past": str(item.get("date")) < today.isoformat()}
+        for number, item in enumerate(_personal_sorted(part), start=1)
+    ]
+    upcoming = [
+        {"at": fmt_local(u.at, ctx.tz), "title": u.title, "date": u.deadline_date, "offset": u.offset}
+        for u in upcoming_reminders(state, ctx.kb.deadlines, now, ctx.tz)[:5]
+    ]
+    return _text("listing", investments=investments, personal=personal, upcoming=upcoming)
 
 
 def subscriptions_summary(state: dict[str, Any], now: dt.datetime, ctx: Context) -> str:
     """One short Finnish paragraph for the App Home tab."""
     part = reminder_state(state)
     if not part["investments"] and not part["personal"]:
-        return (
-            "Sinulla ei ole muistutuksia. Kirjoita minulle esimerkiksi muistutus I2 tai "
-            "muistutus 15.12.2026 Valmis-tila, niin muistutan 30, 14, 7 ja 1 päivää ennen määräaikaa."
-        )
-    parts = [_label(c, ctx) for c in INVESTMENT_CODES if c in part["investments"]]
-    parts += [f"oma määräaika {_personal_line(p)}" for p in _personal_sorted(part)]
+        return _text("summary_empty")
+    followed = [_label(c, ctx) for c in INVESTMENT_CODES if c in part["investments"]]
+    followed += [_text("own_deadline", line=_personal_line(p)) for p in _personal_sorted(part)]
     ahead = upcoming_reminders(state, ctx.kb.deadlines, now, ctx.tz)
-    if ahead:
-        nxt = ahead[0]
-        tail = f"Seuraava muistutus {fmt_local(nxt.at, ctx.tz)} ({nxt.title}, {fmt_date(nxt.deadline_date)})."
-    else:
-        tail = "Tulevia muistutuksia ei nyt ole."
-    return f"Muistutukset: {join_fi(parts)}. {tail}"
+    upcoming = (
+        {"at": fmt_local(ahead[0].at, ctx.tz), "title": ahead[0].title, "date": ahead[0].deadline_date}
+        if ahead
+        else None
+    )
+    return _text("summary", followed=followed, upcoming=upcoming)
 
 
 def deadlines_reply(now: dt.datetime, ctx: Context) -> list[Reply]:
     """`määräajat`: every deadline of the data with dates (past ones marked) and the programme phases."""
     today = _local_today(now, ctx)
-    lines = ["*Toimintamallien määräajat* (ohjeen diat 8 ja 9)"]
-    for deadline in sorted(ctx.kb.deadlines, key=lambda d: d.date):
-        mark = " – määräaika on mennyt" if deadline.date < today else ""
-        who = (
-            join_fi([ctx.kb.investments[c].short for c in deadline.investments])
-            if deadline.investments
-            else "kaikki investoinnit"
-        )
-        lines.append(f"• {fmt_date(deadline.date)}: {deadline.title} ({who}){mark}")
-    lines.append("")
-    lines.append("*Ohjelman vaiheet* (dia 8)")
-    for phase in ctx.kb.common.phases:
-        lines.append(f"• {phase.name} ({phase.when})")
-    if any(d.date < today for d in ctx.kb.deadlines):
-        lines.append("")
-        lines.append(_after_deadline(ctx))
-    lines.append("Muistutukset yksityisviestinä: muistutus I2 tai muistutus 15.12.2026 Valmis-tila.")
-    slides = sorted({8, 9} | ({41, 46} if any(d.date < today for d in ctx.kb.deadlines) else set()))
-    return [Reply("\n".join(lines), sources=_sources(ctx, slides))]
+    deadlines = [
+        {
+            "date": deadline.date,
+            "title": deadline.title,
+            "investments": [ctx.kb.investments[c].short for c in deadline.investments],
+            "past": deadline.date < today,
+        }
+        for deadline in sorted(ctx.kb.deadlines, key=lambda d: d.date)
+    ]
+    any_past = any(d.date < today for d in ctx.kb.deadlines)
+    text = render_message(
+        "deadlines.j2",
+        "deadlines_reply",
+        deadlines=deadlines,
+        phases=ctx.kb.common.phases,
+        any_past=any_past,
+        min_admins=ctx.kb.common.min_yllapitajat,
+    )
+    slides = sorted({8, 9} | ({41, 46} if any_past else set()))
+    return [Reply(text, sources=_sources(ctx, slides))]

@@ -14,7 +14,8 @@ Subscriptions live in the user state under ``state["reminders"]``::
 
 An investment subscription stores the code, not deadline ids, so deadlines that maintainers add
 to ``knowledge/data/deadlines.yaml`` later are covered too. Nothing here touches a store or Slack:
-sending once and only once is the job of ``bot.scheduler``.
+sending once and only once is the job of ``bot.scheduler``. The wording of the reminder is in
+``knowledge/templates/reminder_dm.j2``.
 """
 
 from __future__ import annotations
@@ -26,15 +27,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from knowledge.models import Deadline
-from knowledge.render import fmt_date
+from knowledge.render import fmt_date, render_message
 
 STATE_KEY = "reminders"
 OFFSETS: tuple[int, ...] = (30, 14, 7, 1)
 REMIND_AT = dt.time(9, 0)
 CATCH_UP = dt.timedelta(days=3)
 PERSONAL_PREFIX = "oma-"
-GUIDANCE_URL = "https://innokyla.fi/fi/tukea-toimintamallien-kehittamiseen-ja-kuvaamiseen-rrp#peruskysymykset"
-PERSONAL_GUIDANCE_URL = "https://innokyla.fi/fi/ohjeita-kayttajille"
 
 
 @dataclass(frozen=True)
@@ -162,35 +161,25 @@ def deadline_over(deadline_date: dt.date, now: dt.datetime, tz: ZoneInfo) -> boo
 
 def days_left_phrase(deadline_date: dt.date, now: dt.datetime, tz: ZoneInfo) -> str:
     """ "tänään", "huomenna" or "14 päivän päästä", counted in local calendar days."""
-    days = (deadline_date - _aware(now, tz).astimezone(tz).date()).days
-    if days <= 0:
-        return "tänään"
-    if days == 1:
-        return "huomenna"
-    return f"{days} päivän päästä"
+    return render_message("reminder_dm.j2", "days_left", days=_days_left(deadline_date, now, tz))
+
+
+def _days_left(deadline_date: dt.date, now: dt.datetime, tz: ZoneInfo) -> int:
+    return (deadline_date - _aware(now, tz).astimezone(tz).date()).days
 
 
 def reminder_text(tracked: Tracked, now: dt.datetime, tz: ZoneInfo) -> str:
     """The plain text of a reminder DM (the channel escapes it; the only markup is *bold*)."""
-    when = f"{fmt_date(tracked.date)} ({days_left_phrase(tracked.date, now, tz)})"
-    if tracked.personal:
-        lines = [
-            f"*Muistutus: oma määräaikasi {when}*",
-            f"Mitä: {tracked.title}",
-            f"Ohjeet: {GUIDANCE_URL}",
-            f"Innokylän käyttöohjeet: {PERSONAL_GUIDANCE_URL}",
-        ]
-    else:
-        slides = ", ".join(str(s) for s in tracked.sources)
-        cite = f" (ohjeen dia {slides})" if len(tracked.sources) == 1 else f" (ohjeen diat {slides})"
-        lines = [
-            f"*Muistutus: määräaika {when}*",
-            f"{tracked.title}{cite if tracked.sources else ''}",
-            f"Mitä: {tracked.what}",
-            f"Ohjeet: {GUIDANCE_URL}",
-        ]
-    lines.append("Muistutuksesi näet kirjoittamalla muistutus; lopetat ne kirjoittamalla muistutus pois.")
-    return "\n".join(lines)
+    return render_message(
+        "reminder_dm.j2",
+        "reminder",
+        personal=tracked.personal,
+        date=tracked.date,
+        days=_days_left(tracked.date, now, tz),
+        title=tracked.title,
+        what=tracked.what,
+        slides=list(tracked.sources),
+    )
 
 
 def due_reminders(

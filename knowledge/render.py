@@ -1,4 +1,4 @@
-"""Renders answers, declines and help from jinja2 templates (the wording lives in templates and data)."""
+"""Renders answers, declines, help and command messages from the jinja2 templates in templates/."""
 
 from __future__ import annotations
 
@@ -52,20 +52,33 @@ def slides_line(slides: list[int]) -> str:
     return "Lähde: ohje, diat " + join_fi([str(s) for s in shown])
 
 
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The one jinja2 environment for every template under knowledge/templates (plain text, strict)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        auto_reload=False,  # templates ship with the package; no file check per answer
+        autoescape=False,  # plain text; each channel escapes for its medium
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["date"] = fmt_date
+    env.globals.update(combined_tag=combined_tag, join_fi=join_fi)
+    return env
+
+
+def render_message(template: str, message: str, /, **values: Any) -> str:
+    """One message (a macro) of a template file such as reminders.j2, filled in and stripped."""
+    macro = getattr(environment().get_template(template).module, message)
+    return str(macro(**values)).strip()
+
+
 class Renderer:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-            auto_reload=False,  # templates ship with the package; no file check per answer
-            autoescape=False,  # plain text; each channel escapes for its medium
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-            undefined=jinja2.StrictUndefined,
-        )
-        self.env.filters["date"] = fmt_date
-        self.env.globals.update(combined_tag=combined_tag, join_fi=join_fi)
+        self.env = environment()
         counts: dict[int, int] = {}
         for sources in [*(i.sources for i in kb.investments.values()), kb.common.valmennus.sources]:
             for dia in set(sources):
@@ -145,7 +158,4 @@ class Renderer:
 
 
 def render_help(kb: KnowledgeBase, channel: str) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), trim_blocks=True, lstrip_blocks=True
-    )
-    return env.get_template("help.j2").render(channel=channel, kb=kb).strip()
+    return environment().get_template("help.j2").render(channel=channel, kb=kb).strip()
