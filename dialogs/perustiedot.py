@@ -22,6 +22,7 @@ from dialogs.context import Context
 from dialogs.replies import Choice, Reply, Source
 from dialogs.validator import (
     FIELD_VALIDATORS,
+    FIELDS,
     Checker,
     Finding,
     Perustiedot,
@@ -41,20 +42,7 @@ StepKind = Literal["choice", "multi", "text", "list"]
 Parsed = tuple[Any, str | None]  # (value, error message)
 STALE_AFTER = dt.timedelta(minutes=30)
 SUMMARY = "summary"
-EXPORT_FIELDS: tuple[str, ...] = (
-    "nimi",
-    "investoinnit",
-    "valmennus",
-    "hyvinvointialue",
-    "kokonaisuudet",
-    "rahoittajat",
-    "aihealueet",
-    "ilmiot",
-    "lyhyt_kuvaus",
-    "toteutuspaikka",
-    "kohderyhma",
-    "yllapitajat",
-)
+EXPORT_FIELDS = FIELDS  # the check command's input format, in the same order
 
 
 def _rules() -> Rules:

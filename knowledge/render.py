@@ -11,7 +11,8 @@ import jinja2
 
 from knowledge.answering import Answer, AnswerSource
 from knowledge.loader import KnowledgeBase
-from knowledge.models import Entry, Investment, InvestmentCode
+from knowledge.models import Entry, Investment
+from knowledge.rules import combined_tag
 
 if TYPE_CHECKING:
     from knowledge.decide import Decision
@@ -24,18 +25,6 @@ MAX_SLIDES_IN_TEXT = 4
 def fmt_date(value: dt.date) -> str:
     """31.12.2025 (the guide's format, no leading zeros)."""
     return f"{value.day}.{value.month}.{value.year}"
-
-
-def combined_tag(codes: list[InvestmentCode]) -> str:
-    """The name tag for one or several investments: (RRP, P4, I1, I4) or (RRP, P3)."""
-    parts = ["RRP"]
-    if "P3" in codes:
-        parts.append("P3")
-    p4 = [c[2:] for c in codes if c.startswith("P4")]
-    if p4:
-        parts.append("P4")
-        parts.extend(p4)
-    return "(" + ", ".join(parts) + ")"
 
 
 def join_fi(items: list[str]) -> str:
