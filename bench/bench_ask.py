@@ -34,7 +34,7 @@ def cold_start_ms() -> float:
     """A fresh interpreter importing, loading and indexing, then answering one question."""
     code = (
         "import time; t=time.perf_counter();"
-        "from knowledge.loader import default_knowledge; from knowledge.search import Answerer;"
+        "from knowledge.loader import default_knowledge; from knowledge.answering import Answerer;"
         "a=Answerer(default_knowledge()); a.answer('nimi i2'); print((time.perf_counter()-t)*1000)"
     )
     runs = [
@@ -51,7 +51,7 @@ def cold_start_ms() -> float:
 def main() -> None:
     started = time.perf_counter()
     from knowledge.loader import load_knowledge
-    from knowledge.search import Answerer
+    from knowledge.answering import Answerer
 
     kb = load_knowledge()
     loaded = time.perf_counter()

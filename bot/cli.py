@@ -16,7 +16,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from bot.terminal import run_chat
 
-    return run_chat()
+    return run_chat(as_json=args.json)
 
 
 def _kb(args: argparse.Namespace) -> int:
@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(handler=handler)
         return cmd
 
-    add("chat", _chat, "avustaja päätteessä: kysymykset, check-dialogi, muistutukset")
+    chat = add("chat", _chat, "avustaja päätteessä: kysymykset, check-dialogi, muistutukset")
+    chat.add_argument("--json", action="store_true", help="yksi JSON-olio jokaista syöteriviä kohden")
     ask = add("ask", _ask, "vastaa yhteen kysymykseen; ilman kysymystä yksi vastaus per syöterivi")
     ask.add_argument("--json", action="store_true", help="tulosta JSON-olio per kysymys")
     ask.add_argument("question", nargs="*", help="kysymys")

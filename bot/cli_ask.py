@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 
+from bot.settings import load_settings
 from knowledge.loader import default_knowledge
-from knowledge.search import Answerer
+from knowledge.answering import Answerer
 
 
 def run_ask(words: list[str], as_json: bool) -> int:
-    answerer = Answerer(default_knowledge())
+    answerer = Answerer(default_knowledge(), load_settings().tz)
 
     def emit(question: str) -> None:
         result = answerer.answer(question)

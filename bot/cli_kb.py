@@ -15,7 +15,7 @@ def run_kb(command: str, as_json: bool) -> int:
         return run_feedback(as_json)
     kb = load_knowledge()  # raises KnowledgeError naming file, entry and field
     if command == "validate":
-        from knowledge.search import Answerer
+        from knowledge.answering import Answerer
 
         answerer = Answerer(kb)
         for entry in kb.entries:  # every template renders with and without entities

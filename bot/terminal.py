@@ -16,6 +16,7 @@ from dialogs.router import respond
 
 TEAM = "terminal"
 EXIT_WORDS = {"lopeta", "poistu", "exit", "quit", "q", "bye", "hei hei"}
+GOODBYE = "Hei hei!"
 WELCOME = (
     "Toimintamalliavustaja. Kysy toimintamallin kuvaamisesta Innokylään, "
     "tai kirjoita 'apua', 'check' tai 'lopeta'."
@@ -43,15 +44,34 @@ def _user() -> str:
         return "terminal"
 
 
-def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def turn_json(replies: list[Reply]) -> dict[str, object]:
+    """One turn as the `chat --json` object: all text shown, and the answer's confidence, topic and slides."""
+    answers = [r for r in replies if r.kind == "answer"]
+    summary = next((r for r in replies if r.kind == "summary" and r.data is not None), None)
+    shown = [render_reply(r) for r in replies]
+    result: dict[str, object] = {
+        "answer": "\n\n".join(shown),
+        "confident": all(r.confident for r in answers),
+        "topic": next((r.topic for r in answers if r.topic), None),
+        "sources": [{"dia": s.dia, "title": s.title} for r in answers for s in r.sources],
+        "suggestions": [s for r in answers for s in r.suggestions],
+    }
+    if summary is not None:
+        result["data"] = summary.data
+    return result
+
+
+def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json: bool = False) -> int:
+    """The terminal conversation; with `as_json`, exactly one JSON line for every input line."""
     source = stdin or sys.stdin
     out = stdout or sys.stdout
     settings = load_settings()
     ctx = default_context(settings.tz, channel="terminal")
     user = _user()
-    interactive = source.isatty()
+    interactive = source.isatty() and not as_json
     with Store(settings.db_path) as store:
-        out.write(WELCOME + "\n")
+        if not as_json:
+            out.write(WELCOME + "\n")
         while True:
             if interactive:
                 out.write("\n> ")
@@ -61,12 +81,18 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
                 break
             text = line.rstrip("\n")
             if text.strip().lower() in EXIT_WORDS:
+                if as_json:
+                    out.write(json.dumps({"answer": GOODBYE, "confident": True, "topic": None}) + "\n")
                 break
             state = store.load_user(TEAM, user)
-            new_state, replies = respond(state, text, dt.datetime.now(dt.UTC), ctx)
+            new_state, replies = respond(state, text, dt.datetime.now(dt.UTC), ctx, conversation=TEAM)
             store.save_user(TEAM, user, new_state)
-            for reply in replies:
-                out.write(render_reply(reply) + "\n\n")
+            if as_json:
+                out.write(json.dumps(turn_json(replies), ensure_ascii=False) + "\n")
+            else:
+                for reply in replies:
+                    out.write(render_reply(reply) + "\n\n")
             out.flush()
-        out.write("Hei hei!\n")
+        if not as_json:
+            out.write(GOODBYE + "\n")
     return 0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from knowledge.loader import KnowledgeBase
-from knowledge.search import Answerer
+from knowledge.answering import Answerer
 
 
 @dataclass(frozen=True)
@@ -21,4 +21,5 @@ def default_context(tz: ZoneInfo | None = None, channel: str = "terminal") -> Co
     from knowledge.loader import default_knowledge
 
     kb = default_knowledge()
-    return Context(kb=kb, answerer=Answerer(kb), tz=tz or ZoneInfo("Europe/Helsinki"), channel=channel)
+    zone = tz or ZoneInfo("Europe/Helsinki")
+    return Context(kb=kb, answerer=Answerer(kb, zone), tz=zone, channel=channel)

@@ -25,9 +25,13 @@ REMINDER_WORDS = ("muistutus", "muistutukset", "muistuta", "remind")
 
 
 def respond(
-    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
+    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context, conversation: str = ""
 ) -> tuple[dict[str, Any], list[Reply]]:
-    """One turn. `state` is not modified; the new state is returned."""
+    """One turn. `state` is not modified; the new state is returned.
+
+    `conversation` names where the turn happens (a thread, a DM, the terminal session): a follow-up
+    question leans on that conversation's earlier questions only.
+    """
     new_state = copy.deepcopy(state) if state else {}
     raw = clean(text)
     if len(raw) > MAX_INPUT_CHARS:
@@ -43,7 +47,7 @@ def respond(
     if perustiedot.is_active(new_state):
         return perustiedot.turn(new_state, raw, now, ctx)
     if command in HELP_WORDS or command in GREETINGS:
-        return new_state, [help_reply(ctx)]
+        return new_state, [help_reply(ctx, now)]
     if command in CHECK_WORDS:
         return perustiedot.start(new_state, now, ctx)
     if command in DEADLINE_WORDS:
@@ -51,4 +55,4 @@ def respond(
     if first in REMINDER_WORDS:
         args = raw.split(None, 1)[1] if " " in raw.strip() else ""
         return reminders.command(new_state, args, now, ctx)
-    return new_state, [answer_reply(raw, ctx)]
+    return new_state, [answer_reply(raw, ctx, new_state, now, conversation)]

@@ -1,29 +1,50 @@
-"""The answer to one question: search the entries, fill in entities, render the template."""
+"""The answerer: analyse -> decide -> render, one way, with the conversation's context and today's date.
+
+`answer(question)` answers a question on its own; `reply(question, now, context)` answers a turn of
+a conversation and returns the context to keep for the next one.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+from knowledge.analyse import Analyser
+from knowledge.answer import Answer
+from knowledge.conversation import ConversationContext
+from knowledge.decide import decide
+from knowledge.loader import KnowledgeBase
+from knowledge.render import Renderer
+
+DEFAULT_TZ = ZoneInfo("Europe/Helsinki")
 
 
 @dataclass(frozen=True)
-class AnswerSource:
-    dia: int
-    title: str
+class Turn:
+    answer: Answer
+    context: ConversationContext
 
 
-@dataclass(frozen=True)
-class Answer:
-    answer: str
-    confident: bool
-    topic: str | None
-    sources: list[AnswerSource] = field(default_factory=list)
-    suggestions: list[str] = field(default_factory=list)
+class Answerer:
+    """Answers questions from one knowledge base; built once per process."""
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "answer": self.answer,
-            "confident": self.confident,
-            "topic": self.topic,
-            "sources": [{"dia": s.dia, "title": s.title} for s in self.sources],
-            "suggestions": list(self.suggestions),
-        }
+    def __init__(self, kb: KnowledgeBase, tz: ZoneInfo | None = None) -> None:
+        self.kb = kb
+        self.tz = tz or DEFAULT_TZ
+        self.renderer = Renderer(kb)
+        # topics are also searched by the text they render to (templates included), without entities
+        self.analyser = Analyser(kb, {e.id: self.renderer.render_entry(e) for e in kb.entries})
+
+    def reply(
+        self, question: str, now: dt.datetime | None = None, context: ConversationContext | None = None
+    ) -> Turn:
+        moment = now or dt.datetime.now(dt.UTC)
+        seen = (context or ConversationContext()).fresh(moment)
+        analysis = self.analyser.analyse(question)
+        decision = decide(self.kb, analysis, seen)
+        answer = self.renderer.render(decision, moment.astimezone(self.tz).date())
+        return Turn(answer, replace(decision.context, at=moment))
+
+    def answer(self, question: str, now: dt.datetime | None = None) -> Answer:
+        return self.reply(question, now).answer

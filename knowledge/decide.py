@@ -1,82 +1,189 @@
-"""Chooses the entry that answers a question, or decides to decline, from a search analysis."""
+"""Second step of answering: from an analysis and the conversation so far, choose what to answer.
+
+The decision names the topic (and any second topic the question also asks), the entities the answer is
+filled in with (from the question, else from a follow-up's previous turn or what the user stated), and
+whether the assistant is sure enough to answer; otherwise it declines with suggestions.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from knowledge.analyse import Analysis
+from knowledge.classify import OOS, Scored
+from knowledge.conversation import ConversationContext, Slots
+from knowledge.entities import Entities
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry, OutOfScope
-from knowledge.search import Analysis, Hit, Searcher
 
-MAX_UNKNOWN_RATIO = 0.5
+CONFIDENT = 0.34  # blended score a topic needs to be answered
+OOS_MARGIN = 0.02  # ... and it must beat the nearest not-in-the-guide example by this much
+UNKNOWN_FACTOR = 1.25  # a question with mostly unknown words needs a clearer match
+FOLLOWUP_CONFIDENT = 0.22  # a follow-up's own topic may be weaker: the previous topic backs it
+NEW_TOPIC_IN_FOLLOWUP = 0.45  # "entä …" that clearly names another topic starts that topic
+PART_CONFIDENT = 0.36  # a part of a two-part question must be this clear to add its topic
+MAX_TOPICS = 3
+SUGGESTION_FLOOR = 0.15
 DEFAULT_SUGGESTIONS = ("nimeaminen", "kokonaisuudet", "aikataulu")
-SECOND_TOPIC_RATIO = 0.6
-MIN_SUGGESTION_SCORE = 1.5
-QUESTION_WORDS = re.compile(
-    r"(?<![a-zåäö])(?:miten|mikä|mitkä|mitä|mihin|milloin|kuka|ketkä|keneen|kenelle|montako|kuinka|koska|missä|"
-    r"how|what|when|who|which|where)(?![a-zåäö])"
-)
 
 
 @dataclass(frozen=True)
 class Decision:
     entry: Entry | None
     confident: bool
-    reason: str  # "match", "entity", "out_of_scope", "unknown", "empty"
-    suggestions: list[Entry] = field(default_factory=list)
+    reason: str  # "match", "followup", "entity", "context", "out_of_scope", "unknown", "empty"
+    slots: Slots = field(default_factory=Slots)
+    remembered: frozenset[str] = frozenset()  # slot kinds filled from what the user stated earlier
+    also: tuple[Entry, ...] = ()  # further topics the same question asks about
+    suggestions: tuple[Entry, ...] = ()
     out_of_scope: OutOfScope | None = None
-    also: Entry | None = None  # a second topic the same question asks about
+    context: ConversationContext = field(default_factory=ConversationContext)
 
 
-def _suggestions(
-    kb: KnowledgeBase, analysis: Analysis, exclude: Entry | None = None, related: bool = True
-) -> list[Entry]:
-    """Up to three topics to offer: the closest ones when related, else the most asked ones."""
-    chosen: list[Entry] = []
-    for hit in analysis.hits if related else []:
-        if hit.score < MIN_SUGGESTION_SCORE:
-            break
-        if hit.entry is not exclude and hit.entry not in chosen:
-            chosen.append(hit.entry)
-        if len(chosen) == 3:
-            return chosen
-    for entry_id in DEFAULT_SUGGESTIONS:
-        entry = kb.entry(entry_id)
-        if entry not in chosen and entry is not exclude:
-            chosen.append(entry)
-    return chosen[:3]
+def slots_of(entities: Entities) -> Slots:
+    return Slots(
+        investments=tuple(entities.investments),
+        county=entities.county.name if entities.county else None,
+        area=entities.area,
+        valmennus=entities.valmennus,
+    )
 
 
-def _second_topic(analysis: Analysis, best: Hit) -> Entry | None:
-    """A second entry for a question that asks two things ("milloin … ja mikä aihealue …")."""
-    if len(analysis.hits) < 2 or len(QUESTION_WORDS.findall(analysis.folded)) < 2:
-        return None
-    second = analysis.hits[1]
-    if second.score >= max(Searcher.MIN_SCORE, SECOND_TOPIC_RATIO * best.score):
-        return second.entry
-    return None
+def _merge(base: Slots, new: Slots) -> Slots:
+    """`base` with whatever `new` names replaced (a county brings its own area)."""
+    county = new.county if new.county else (None if new.area and new.area != base.area else base.county)
+    return Slots(
+        investments=new.investments or base.investments,
+        county=county,
+        area=new.area or base.area,
+        valmennus=new.valmennus or (base.valmennus and not new.investments),
+    )
 
 
-def decide(kb: KnowledgeBase, analysis: Analysis) -> Decision:
-    ent = analysis.entities
+def _fill(entry: Entry, own: Slots, fallback: Slots) -> tuple[Slots, set[str]]:
+    """The entities an entry is answered with: the question's own, then `fallback` for what it needs."""
+    used: set[str] = set()
+    investments, county, area, valmennus = own.investments, own.county, own.area, own.valmennus
+    needs = set(entry.needs)
+    if "investment" in needs and not investments and fallback.investments:
+        investments, used = fallback.investments, used | {"investment"}
+    if "valmennus" in needs and not valmennus and fallback.valmennus and not own.investments:
+        valmennus, used = True, used | {"valmennus"}
+    if needs & {"county", "area"} and not (county or area) and (fallback.county or fallback.area):
+        county, area, used = fallback.county, fallback.area, used | {"place"}
+    return Slots(investments, county, area, valmennus), used
+
+
+def _best(ranked: list[Scored]) -> Scored | None:
+    return next((s for s in ranked if s.label != OOS), None)
+
+
+def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> Decision:
+    """`ctx` is the conversation as seen at this turn (already emptied if it was too old).
+
+    The returned context has no time stamp; the answerer, which knows the time, adds it.
+    """
+    own = slots_of(analysis.entities)
+    stated = _merge(ctx.stated, own) if analysis.states_context else ctx.stated
+
+    def declined(reason: str, item: OutOfScope | None = None, related: bool = True) -> Decision:
+        kept = ConversationContext(ctx.topic, ctx.last, stated)
+        return Decision(
+            None, False, reason, suggestions=_suggestions(kb, analysis, related), out_of_scope=item, context=kept
+        )
+
     if analysis.out_of_scope:
         item = next(o for o in kb.out_of_scope if o.id == analysis.out_of_scope)
-        return Decision(None, False, "out_of_scope", _suggestions(kb, analysis, related=False), item)
-    if not analysis.content_tokens and not ent.any:
-        return Decision(None, False, "empty", _suggestions(kb, analysis, related=False))
+        return declined("out_of_scope", item, related=False)
+
+    best = _best(analysis.ranked)
+    oos = analysis.score(OOS)
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
-    best = analysis.hits[0] if analysis.hits else None
-    # half of the words unknown is enough only with a clearly strong match
-    needed = Searcher.MIN_SCORE * (2 if unknown_ratio >= MAX_UNKNOWN_RATIO else 1)
-    if unknown_ratio <= MAX_UNKNOWN_RATIO:
-        if best and best.score >= needed:
-            entry = best.entry
-            return Decision(
-                entry, True, "match", _suggestions(kb, analysis, entry), also=_second_topic(analysis, best)
-            )
-        if ent.investments and ent.explicit_investment:
-            return Decision(kb.entry("investointi"), True, "entity", _suggestions(kb, analysis))
-        if ent.area or ent.county:
-            return Decision(kb.entry("kehittamispaallikot"), True, "entity", _suggestions(kb, analysis))
-    return Decision(None, False, "unknown", _suggestions(kb, analysis))
+    needed = CONFIDENT * (UNKNOWN_FACTOR if unknown_ratio >= 0.5 else 1.0)
+    own_sure = best is not None and best.score >= needed and best.score >= oos + OOS_MARGIN
+    chosen: Entry | None = kb.entry(best.label) if own_sure and best else None
+    reason = "match"
+    leans_back = bool(ctx.topic) and (
+        analysis.followup or (not analysis.topic_words and analysis.entities.any) or analysis.refers_back
+    )
+    if leans_back and ctx.topic:
+        previous = kb.entry(ctx.topic)
+        clearly_new = (
+            best is not None
+            and best.label != ctx.topic
+            and best.score >= (NEW_TOPIC_IN_FOLLOWUP if analysis.followup else needed)
+            and best.score >= oos + OOS_MARGIN
+            and len(analysis.topic_words) >= (2 if analysis.followup else 1)
+        )
+        if not clearly_new:
+            near = [previous.id, *previous.related]
+            candidates = [s for s in analysis.ranked if s.label in near and s.score >= FOLLOWUP_CONFIDENT]
+            if analysis.topic_words and candidates and candidates[0].label != previous.id and not analysis.followup:
+                chosen = kb.entry(candidates[0].label)
+            elif (
+                not analysis.topic_words
+                or analysis.followup
+                or (analysis.refers_back and oos < CONFIDENT)
+            ):
+                chosen = previous
+            reason = "followup"
+    if chosen is None and analysis.states_context and not own_sure:
+        return Decision(None, True, "context", slots=stated, context=ConversationContext(ctx.topic, ctx.last, stated))
+    if chosen is None and not analysis.topic_words and analysis.entities.any:
+        if analysis.entities.investments and analysis.entities.explicit_investment:
+            chosen, reason = kb.entry("investointi"), "entity"
+        elif analysis.entities.county or analysis.entities.area:
+            chosen, reason = kb.entry("kehittamispaallikot"), "entity"
+    also = _also(kb, analysis, chosen)
+    if chosen is None and also:
+        chosen, also = also[0], also[1:]
+    if chosen is None:
+        if not analysis.content_tokens and not analysis.entities.any:
+            return declined("empty", related=False)
+        return declined("unknown")
+
+    fallback = _merge(stated, ctx.last) if reason == "followup" else stated
+    if reason == "followup":
+        own = _merge(ctx.last, own) if own.empty or analysis.followup else own
+    slots, used = _fill(chosen, own, fallback)
+    remembered = frozenset(used) if reason != "followup" else frozenset(u for u in used if _from(stated, u))
+    new_context = ConversationContext(chosen.id, slots, stated)
+    return Decision(chosen, True, reason, slots, remembered, tuple(also), (), None, new_context)
+
+
+def _from(stated: Slots, kind: str) -> bool:
+    return bool(
+        (kind == "investment" and stated.investments)
+        or (kind == "place" and (stated.county or stated.area))
+        or (kind == "valmennus" and stated.valmennus)
+    )
+
+
+def _also(kb: KnowledgeBase, analysis: Analysis, chosen: Entry | None) -> list[Entry]:
+    """Topics of the other parts of a question that asks several things."""
+    found: list[Entry] = []
+    for part in analysis.parts:
+        best = _best(part.ranked)
+        oos = next((s.score for s in part.ranked if s.label == OOS), 0.0)
+        if best is None or best.score < PART_CONFIDENT or best.score < oos + OOS_MARGIN:
+            continue
+        entry = kb.entry(best.label)
+        if entry is not chosen and entry not in found:
+            found.append(entry)
+    return found[: MAX_TOPICS - 1]
+
+
+def _suggestions(kb: KnowledgeBase, analysis: Analysis, related: bool) -> tuple[Entry, ...]:
+    chosen: list[Entry] = []
+    for scored in analysis.ranked if related else []:
+        if scored.score < SUGGESTION_FLOOR:
+            break
+        if scored.label != OOS:
+            chosen.append(kb.entry(scored.label))
+        if len(chosen) == 3:
+            return tuple(chosen)
+    for entry_id in DEFAULT_SUGGESTIONS:
+        entry = kb.entry(entry_id)
+        if entry not in chosen:
+            chosen.append(entry)
+    return tuple(chosen[:3])

@@ -40,6 +40,7 @@ _ALIASES: list[tuple[re.Pattern[str], tuple[InvestmentCode, ...]]] = [
     (re.compile(r"digitaali\w* palvel(?!utarjot)|(?<![a-zåäö])digi(?:-?investoin|(?![a-zåäö]))"), ("P4I4",)),
 ]
 _VALMENNUS = re.compile(r"sujuv\w* palvelu|valmennu|valmennettav|coaching")
+VALMENNUS = _VALMENNUS
 AREA_PATTERN = re.compile(
     r"(?<![a-zåäö-])(pohjois|länsi|sisä|itä|etelä)-suom"
     r"|(?<![a-zåäö])(north|west|inland|east|south)(?:ern)? finland"
@@ -62,6 +63,16 @@ _AREA_NAMES = {
     "östra": "Itä-Suomi",
     "södra": "Etelä-Suomi",
 }
+
+
+# one pattern that finds whether any investment is named, in any of the ways above
+ANY_INVESTMENT = re.compile(
+    "|".join(
+        p.pattern
+        for p in [*_INVESTMENT_NUMBER, _INVESTMENT_LIST, _ORDINAL, _COLLOQUIAL_NUMBER, _PILLAR]
+        + [a for a, _ in _ALIASES]
+    )
+)
 
 
 @dataclass
@@ -113,6 +124,9 @@ def _county_pattern(form: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form))
 
 
+_WORD_START = re.compile(r"(?<![a-zåäö0-9-])[a-zåäö0-9-]{3}")
+
+
 class CountyFinder:
     """Matches any common written form of a county; the longest form wins."""
 
@@ -120,8 +134,12 @@ class CountyFinder:
         pairs = [(form, county) for county in counties for form in county.forms]
         pairs.sort(key=lambda pair: -len(pair[0]))
         self._patterns = [(_county_pattern(form), county) for form, county in pairs]
+        # a form starts a word: most texts have no word that starts like any form, and need no more work
+        self._starts = {form[:3] for form, _ in pairs}
 
     def find(self, folded: str) -> County | None:
+        if not self._starts.intersection(_WORD_START.findall(folded)):
+            return None
         for pattern, county in self._patterns:
             if pattern.search(folded):
                 return county

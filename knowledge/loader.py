@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,6 +49,8 @@ class KnowledgeBase:
     lexicon: list[Concept]
     out_of_scope: list[OutOfScope]
     data_dir: Path
+    examples: dict[str, list[str]] = field(default_factory=dict)  # topic id (or __oos__) -> questions
+    slide_text: dict[int, str] = field(default_factory=dict)  # the guide's text, slide by slide
 
     def entry(self, entry_id: str) -> Entry:
         return next(e for e in self.entries if e.id == entry_id)
@@ -132,6 +134,32 @@ def _check_references(kb: KnowledgeBase) -> None:
             raise KnowledgeError(f"counties.yaml: tietue ({county.name}): kenttä 'area': tuntematon alue")
 
 
+def _examples(root: Path, entry_ids: set[str]) -> dict[str, list[str]]:
+    """Example questions per topic from every file of data/examples/ (topic id -> list of questions)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / "examples").glob("*.yaml")):
+        raw = _read(path)
+        if not isinstance(raw, dict):
+            raise KnowledgeError(f"examples/{path.name}: tiedoston pitää olla aihe: [kysymyksiä] -kartta")
+        for topic, questions in raw.items():
+            if topic != "__oos__" and topic not in entry_ids:
+                raise KnowledgeError(f"examples/{path.name}: aihetta '{topic}' ei ole entries.yaml-tiedostossa")
+            if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+                raise KnowledgeError(f"examples/{path.name}: aihe '{topic}': anna luettelo kysymyksiä")
+            found.setdefault(topic, []).extend(q.strip() for q in questions if q.strip())
+    return found
+
+
+def _slide_text(root: Path) -> dict[int, str]:
+    path = root / "slide_text.yaml"
+    if not path.exists():
+        return {}
+    raw = _read(path)
+    if not isinstance(raw, list):
+        raise KnowledgeError("slide_text.yaml: tiedoston pitää olla luettelo {dia, text}")
+    return {int(item["dia"]): str(item.get("text") or "") for item in raw}
+
+
 def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     """Read every data file of `data_dir` (default: the packaged data) and validate it."""
     root = Path(data_dir) if data_dir else DATA_DIR
@@ -147,7 +175,9 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         lexicon=_many(root / "lexicon.yaml", Concept),
         out_of_scope=_many(root / "out_of_scope.yaml", OutOfScope),
         data_dir=root,
+        slide_text=_slide_text(root),
     )
+    kb.examples.update(_examples(root, {e.id for e in kb.entries}))
     _check_references(kb)
     return kb
 

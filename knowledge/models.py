@@ -22,6 +22,9 @@ class Investment(Strict):
     tag: str
     pattern: str
     example: str
+    example_slide: int | None = None  # the slide the example is on; None: an invented example
+    example_note: str | None = None
+    inference: str | None = None  # what answers infer about this investment, said as an inference
     aihealue: str
     kansallinen_kokonaisuus: str | None = None
     kokonaisuus_contact: str | None = None
@@ -43,6 +46,7 @@ class Valmennus(Strict):
     pattern: str
     example: str
     variant_note: str
+    join_note: str
     kokonaisuus: str
     contacts: list[str]
     link: str

@@ -5,18 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 
-from knowledge.answering import Answer, AnswerSource
+from knowledge.answer import Answer, AnswerSource
+from knowledge.conversation import Slots
+from knowledge.decide import Decision
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry, Investment
 from knowledge.rules import combined_tag
-
-if TYPE_CHECKING:
-    from knowledge.decide import Decision
-    from knowledge.search import Analysis
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_SLIDES_IN_TEXT = 4
@@ -35,7 +33,7 @@ def join_fi(items: list[str]) -> str:
 
 
 def slides_line(slides: list[int]) -> str:
-    shown = slides[:MAX_SLIDES_IN_TEXT]
+    shown = slides
     if len(shown) == 1:
         return f"Lähde: ohje, dia {shown[0]}"
     return "Lähde: ohje, diat " + join_fi([str(s) for s in shown])
@@ -68,11 +66,13 @@ class Renderer:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.env = environment()
-        counts: dict[int, int] = {}
-        for sources in [*(i.sources for i in kb.investments.values()), kb.common.valmennus.sources]:
-            for dia in set(sources):
-                counts[dia] = counts.get(dia, 0) + 1
-        self._specific_slides = {dia for dia, n in counts.items() if n == 1}  # one investment's own slides
+        owners: dict[int, set[str]] = {}
+        for inv in kb.investments.values():
+            for dia in inv.sources:
+                owners.setdefault(dia, set()).add(inv.code)
+        for dia in kb.common.valmennus.sources:
+            owners.setdefault(dia, set()).add("P4I1")  # the valmennus is part of investment 1
+        self._owners = owners  # slide -> investments whose own slide it is
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one renderer per process
     def _template(self, entry_id: str) -> jinja2.Template:
@@ -81,13 +81,11 @@ class Renderer:
             return self.env.get_template(entry.template)
         return self.env.from_string(entry.answer or "")
 
-    def _context(self, analysis: Analysis | None) -> dict[str, Any]:
+    def _context(self, slots: Slots | None, today: dt.date | None) -> dict[str, Any]:
         kb = self.kb
-        ent = analysis.entities if analysis else None
-        codes = list(ent.investments) if ent else []
+        codes = list(slots.investments) if slots else []
         invs: list[Investment] = [kb.investments[c] for c in codes]
-        area = ent.area if ent else None
-        region = kb.contacts.region(area) if area else None
+        area = slots.area if slots else None
         return {
             "kb": kb,
             "common": kb.common,
@@ -95,31 +93,44 @@ class Renderer:
             "invs": invs,
             "codes": codes,
             "all_invs": list(kb.investments.values()),
-            "valmennus": bool(ent and ent.valmennus),
-            "county": ent.county if ent else None,
+            "valmennus": bool(slots and slots.valmennus),
+            "county": kb.county(slots.county) if slots and slots.county else None,
             "area": area,
-            "region": region,
-            "explicit": bool(ent and ent.explicit_investment),
+            "region": kb.contacts.region(area) if area else None,
+            "explicit": bool(codes),
+            "today": today,
         }
 
-    def _sources(self, entry: Entry, analysis: Analysis) -> list[int]:
-        ent = analysis.entities
-        if "investment" not in entry.needs or not ent.investments:
+    def _about(self, slots: Slots) -> dict[str, Any]:
+        """What the conversation messages need of the entities."""
+        values = self._context(slots, None)
+        return {k: values[k] for k in ("invs", "county", "area", "valmennus")}
+
+    def _specific(self, dia: int) -> set[str]:
+        """The investments a slide belongs to, when it is the slide of one investment only."""
+        owners = self._owners.get(dia, set())
+        return owners if len(owners) == 1 else set()
+
+    def sources(self, entry: Entry, slots: Slots) -> list[int]:
+        """The entry's slides for these entities: the asked investments' own slides first, others dropped."""
+        if not set(entry.needs) & {"investment", "valmennus"} or not (slots.investments or slots.valmennus):
             return list(entry.sources)
-        relevant: set[int] = set()
-        for code in ent.investments:
-            relevant.update(self.kb.investments[code].sources)
-        if ent.valmennus:
-            relevant.update(self.kb.common.valmennus.sources)
-        # keep common slides and the asked investments' slides; drop slides of other investments
-        narrowed = [s for s in entry.sources if s in relevant or s not in self._specific_slides]
-        return narrowed or list(entry.sources)
+        asked = set(slots.investments) | ({"P4I1"} if slots.valmennus else set())
+        own = [s for s in entry.sources if self._specific(s) & asked]
+        if slots.valmennus:
+            own = [s for s in entry.sources if s in self.kb.common.valmennus.sources] + own
+        shared = [s for s in entry.sources if not self._specific(s)]
+        ordered = list(dict.fromkeys(own + shared))
+        return ordered or list(entry.sources)
 
-    def render_entry(self, entry: Entry, analysis: Analysis | None = None) -> str:
-        return self._template(entry.id).render(**self._context(analysis)).strip()
+    def render_entry(self, entry: Entry, slots: Slots | None = None, today: dt.date | None = None) -> str:
+        return self._template(entry.id).render(**self._context(slots, today)).strip()
 
-    def render(self, question: str, analysis: Analysis, decision: Decision) -> Answer:
+    def render(self, decision: Decision, today: dt.date) -> Answer:
         suggestions = [s.questions[0] if s.questions else s.title for s in decision.suggestions]
+        if decision.reason == "context":
+            text = render_message("conversation.j2", "noted", **self._about(decision.slots))
+            return Answer(answer=text, confident=True, topic=None)
         if decision.entry is None:
             text = self.env.get_template("decline.j2").render(
                 reason=decision.reason,
@@ -129,22 +140,28 @@ class Renderer:
             )
             return Answer(answer=text.strip(), confident=False, topic=None, suggestions=suggestions)
         entry = decision.entry
-        body = self.render_entry(entry, analysis)
-        slides = self._sources(entry, analysis)
-        if decision.also is not None:
-            body += "\n\n" + self.render_entry(decision.also, analysis)
-            slides += [s for s in self._sources(decision.also, analysis) if s not in slides]
+        bodies = [self.render_entry(entry, decision.slots, today)]
+        slides = self.sources(entry, decision.slots)[:MAX_SLIDES_IN_TEXT]
+        for other in decision.also:
+            bodies.append(self.render_entry(other, decision.slots, today))
+            slides += [s for s in self.sources(other, decision.slots)[:2] if s not in slides]
+        remembered = render_message(
+            "conversation.j2",
+            "remembered",
+            kinds=sorted(decision.remembered),
+            **self._about(decision.slots),
+        )
         text = self.env.get_template("answer.j2").render(
-            body=body, slides=slides_line(slides), link=entry.link
+            remembered=remembered, body="\n\n".join(bodies), slides=slides_line(slides), link=entry.link
         )
         return Answer(
             answer=text.strip(),
             confident=decision.confident,
             topic=entry.id,
             sources=[AnswerSource(dia=s, title=self.kb.slide_title(s)) for s in slides],
-            suggestions=suggestions if not decision.confident else [],
+            suggestions=[],
         )
 
 
-def render_help(kb: KnowledgeBase, channel: str) -> str:
-    return environment().get_template("help.j2").render(channel=channel, kb=kb).strip()
+def render_help(kb: KnowledgeBase, channel: str, today: dt.date | None = None) -> str:
+    return environment().get_template("help.j2").render(channel=channel, kb=kb, today=today).strip()

@@ -1,4 +1,4 @@
-"""Finnish-aware search over the knowledge entries, and the answerer built on it.
+"""Finnish-aware word features and the idf-weighted lexical scoring of the knowledge entries.
 
 A question is folded, split into tokens, and each token becomes features: a lexicon concept
 (Finnish inflections, synonyms, English and Swedish words all map to one concept), concepts
@@ -19,8 +19,7 @@ from typing import ClassVar
 import Stemmer  # PyStemmer: the Snowball algorithms in C
 from rapidfuzz import fuzz, process
 
-from knowledge.answering import Answer
-from knowledge.entities import AREA_PATTERN, CountyFinder, Entities, extract
+from knowledge.entities import CountyFinder, Entities
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry
 from knowledge.text import fold, tokens
@@ -273,106 +272,3 @@ def _entry_text(entry: Entry) -> str:
     return " ".join([entry.title, *entry.keywords, *entry.questions])
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """What the search made of one question."""
-
-    folded: str
-    content_tokens: list[str]
-    unknown_tokens: list[str]
-    features: list[str]
-    entities: Entities
-    out_of_scope: str | None
-    hits: list[Hit]
-
-
-class Searcher:
-    MIN_SCORE = 3.0
-
-    def __init__(self, kb: KnowledgeBase, bodies: dict[str, str] | None = None) -> None:
-        self.index = Index(kb, bodies)
-
-    def analyse(self, question: str) -> Analysis:
-        index = self.index
-        folded = fold(question)
-        entities = extract(index.kb, question, index.county_finder)
-        folded = ENTITY_PHRASES.sub(" ", folded)
-        entity_words = _entity_words(folded, entities)
-        features: list[str] = sorted(index.lexicon.phrase_concepts(folded))
-        content: list[str] = []
-        unknown: list[str] = []
-        for token in tokens(folded):
-            if token in QUESTION_KINDS:
-                features.append("q:" + QUESTION_KINDS[token])
-                continue
-            if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2:
-                continue
-            if (entities.county or entities.area) and _names_place(index, token):
-                continue  # a county or region is an entity, not a search word
-            if ENTITY_TOKEN.match(token) and not any(not ENTITY_TOKEN.match(p) for p in token.split("-")):
-                continue
-            content.append(token)
-            found = index.known(token)
-            if found:
-                features.extend(found)
-            elif token not in entity_words and not any(token.startswith(w) for w in entity_words):
-                unknown.append(token)
-        out_of_scope = None
-        for pattern, item in index.out_of_scope:
-            if pattern.search(folded):
-                out_of_scope = item.id
-                break
-        return Analysis(
-            folded, content, unknown, features, entities, out_of_scope, index.score(features, entities)
-        )
-
-
-def _names_place(index: Index, token: str) -> bool:
-    return index.county_finder.find(token) is not None or AREA_PATTERN.search(token) is not None
-
-
-def _entity_words(folded: str, entities: Entities) -> set[str]:
-    words: set[str] = {
-        "p3",
-        "p4",
-        "i1",
-        "i2",
-        "i3",
-        "i4",
-        "i11",
-        "ips",
-        "inv",
-        "hva",
-        "hv-alue",
-        "rrp",
-        "pilari",
-        "ykkö",
-        "kakko",
-        "kolmo",
-        "nelo",
-        "digi",
-    }
-    if entities.county:
-        words.update(form.split()[0] for form in entities.county.forms)
-    if entities.area:
-        words.add(entities.area.lower().split("-")[0])
-    return words
-
-
-class Answerer:
-    """Answers one question from the knowledge base (see knowledge.render for the wording)."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        from knowledge.render import Renderer
-
-        self.kb = kb
-        self.renderer = Renderer(kb)
-        # entries are searched by the text they render to (templates included), without entities
-        self.searcher = Searcher(kb, {e.id: self.renderer.render_entry(e) for e in kb.entries})
-
-    def answer(self, question: str) -> Answer:
-        from knowledge.decide import decide
-
-        analysis = self.searcher.analyse(question)
-        decision = decide(self.kb, analysis)
-        return self.renderer.render(question, analysis, decision)

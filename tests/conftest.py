@@ -9,7 +9,7 @@ import pytest
 
 from dialogs.context import Context
 from knowledge.loader import KnowledgeBase, default_knowledge
-from knowledge.search import Answerer
+from knowledge.answering import Answerer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -13,7 +13,7 @@ def converse(
     services: Services, client: WebClient, destination: Destination, team: str, user: str, text: str
 ) -> bool:
     """Run one turn for `user` with `text` and post the replies; True when they were delivered."""
-    replies = services.turns.run(team, user, text)
+    replies = services.turns.run(team, user, text, destination.conversation)
     delivered = deliver(client, destination, render_replies(replies), user)
     services.prompts.after_turn(client, team, user, destination)
     return delivered

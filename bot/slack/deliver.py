@@ -32,6 +32,10 @@ UNREACHABLE = frozenset(
 
 
 class Destination(Protocol):
+    @property
+    def conversation(self) -> str:
+        """Where the talk happens (a channel, a thread, a DM): follow-up questions lean on it."""
+
     def post(self, message: Outgoing) -> None:
         """Post one message; raises SlackApiError when Slack refuses it."""
 
@@ -44,6 +48,10 @@ class ChannelDestination:
     channel: str
     thread_ts: str | None = None
     posted: list[tuple[str, str, list[dict[str, Any]]]] = field(default_factory=list)  # (ts, text, blocks)
+
+    @property
+    def conversation(self) -> str:
+        return f"{self.channel}:{self.thread_ts}" if self.thread_ts else self.channel
 
     def post(self, message: Outgoing) -> None:
         blocks = message.block_dicts()
@@ -66,6 +74,7 @@ class ResponseUrlDestination:
     """
 
     respond: Respond
+    conversation: str = ""  # the channel the command or click came from
 
     def post(self, message: Outgoing) -> None:
         url = self.respond.response_url

@@ -47,9 +47,9 @@ class TurnRunner:
                 lock = self._locks[key] = threading.Lock()
             return lock
 
-    def run(self, team: str, user: str, text: str) -> list[Reply]:
+    def run(self, team: str, user: str, text: str, conversation: str = "") -> list[Reply]:
         """The replies to `text` from `user` (dialogs.router.respond); the new state is saved first."""
-        return self.apply(team, user, lambda state, now: respond(state, text, now, self.ctx))
+        return self.apply(team, user, lambda state, now: respond(state, text, now, self.ctx, conversation))
 
     def apply(self, team: str, user: str, change: Change) -> list[Reply]:
         """One turn made by `change(state, now) -> (new_state, replies)`, e.g. a submitted form."""

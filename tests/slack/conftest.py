@@ -14,7 +14,7 @@ from bot.settings import Settings
 from bot.store import Store
 from dialogs.context import Context
 from knowledge.loader import KnowledgeBase
-from knowledge.search import Answerer
+from knowledge.answering import Answerer
 from tests.fake_slack import FakeSlack
 from tests.slack.slack_requests import SECRET, SlackSender, http
 

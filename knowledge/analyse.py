@@ -1,0 +1,246 @@
+"""First step of answering: what a question names (entities), which topics it is near, and how sure that is.
+
+Two scorers look at the question: the example classifier (knowledge.classify: nearest example
+questions, character n-grams) and the lexical index (knowledge.search: idf-weighted lexicon concepts
+over the topics' own text). Their scores are blended into one ranking per topic. A question that asks
+two things is also cut into its parts, each ranked on its own, so that the decision can answer both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from knowledge.classify import OOS, Example, ExampleClassifier, Scored
+from knowledge.entities import ANY_INVESTMENT, AREA_PATTERN, VALMENNUS, Entities, extract
+from knowledge.loader import KnowledgeBase
+from knowledge.models import Entry
+from knowledge.search import _DIGITS, ENTITY_PHRASES, ENTITY_TOKEN, QUESTION_KINDS, STOPWORDS, Hit, Index
+from knowledge.text import fold, tokens
+
+LEXICAL_SHARE = 0.3  # weight of the lexical index in the blended score
+LEXICAL_SCALE = 8.0  # a lexical score of this size counts as half-way sure
+SLIDE_WEIGHT = 0.55  # a line of the guide's slide text, as an example of its topic
+KEYWORD_WEIGHT = 0.8
+# words that make a turn lean on the previous one ("entä I4?", "ei kun tarkoitin I3", "and for I3?")
+FOLLOWUP = re.compile(
+    r"^(?:entä|entäs|entas|enta|mites|no entä|ja entä|ja |entäpä|ei kun|eikun|ei vaan|tarkoitin|siis |"
+    r"and |and\b|what about|how about|what if|same for|och |och\b|hur är det med|men |samma för)"
+    r"|(?<![a-zåäö])(?:tarkoitin|i meant|jag menade)(?![a-zåäö])"
+)
+# pronouns and adverbs that refer back to the previous answer ("kuka meidät sinne liittää?")
+REFERS_BACK = re.compile(
+    r"(?<![a-zåäö])(?:sinne|siihen|sitä|sen|se|siitä|siinä|niitä|niihin|ne|niiden|tuo|tuota|tota|ton|"
+    r"sama|samat|it|that|there|them|those|det|dit|den|dem)(?![a-zåäö])"
+)
+# a turn that tells who the user is or what they work on ("Olen Pirkanmaalta.", "Teemme I2-mallia.")
+STATES_CONTEXT = re.compile(
+    r"(?<![a-zåäö])(?:olen|olemme|ollaan|oon|tulen|tulemme|työskentelen|työskentelemme|teemme|tehdään|"
+    r"kehitämme|kehitetään|kuvaamme|meillä on|meidän hanke|meidän alue|edustan|i am|i'm|im|we are|"
+    r"we're|i work|we work|our project|jag är|vi är|jag jobbar|vi jobbar|vi arbetar)(?![a-zåäö])"
+)
+# where a question that asks two things splits ("…? Entä…", "… ja mitkä …", "… sekä …")
+SPLIT = re.compile(
+    r"[?!;]+\s*|\.\s+(?=[a-zåäö])|\s+(?:sekä|and also|samt)\s+|,?\s+(?:ja|and|och|\+|&)\s+"
+    r"(?=(?:mitä|mikä|mitkä|miten|kuka|ketkä|keneltä|kenelle|milloin|mihin|minne|montako|paljonko|kuinka|"
+    r"onko|pitääkö|voiko|entä|what|who|how|which|when|where|vad|vem|hur|när|vilka|var)(?![a-zåäö]))"
+    r"|,?\s+(?:ja|and|och|sekä|\+|&)\s+"
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a question that asks several things, with its own ranking."""
+
+    text: str
+    ranked: list[Scored]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analyser made of one question."""
+
+    question: str
+    folded: str
+    entities: Entities
+    content_tokens: list[str]
+    unknown_tokens: list[str]
+    out_of_scope: str | None  # id of an out_of_scope.yaml category the question names
+    ranked: list[Scored]  # topic ids (and OOS) with blended scores, best first
+    hits: list[Hit]  # the lexical index's own ranking, for suggestions
+    parts: list[Part] = field(default_factory=list)
+    followup: bool = False  # leans on the previous turn ("entä I4?")
+    refers_back: bool = False  # uses a pronoun for something said before ("sinne")
+    states_context: bool = False  # tells who the user is ("Olen Pirkanmaalta")
+
+    @property
+    def topic_words(self) -> list[str]:
+        """Content words that are not entities: what the question is about beyond I2 or a county."""
+        return [t for t in self.content_tokens if t not in self.unknown_tokens]
+
+    def score(self, label: str) -> float:
+        return next((s.score for s in self.ranked if s.label == label), 0.0)
+
+
+class Analyser:
+    """Builds the lexical index and the example classifier once, then analyses questions."""
+
+    def __init__(self, kb: KnowledgeBase, bodies: dict[str, str] | None = None) -> None:
+        self.kb = kb
+        self.index = Index(kb, bodies)
+        self._guide = fold(" ".join(kb.slide_text.values()))
+        self.classifier = ExampleClassifier(self._examples(kb), self.featurize)
+
+    # -- features shared by the classifier's examples and the questions ---------------------------
+    def featurize(self, text: str) -> tuple[list[str], list[str]]:
+        """The word features of a text and its content words (not stopwords, entities or places)."""
+        folded = fold(text)
+        searchable = ENTITY_PHRASES.sub(" ", folded)
+        words = tokens(searchable)
+        found = sorted(self.index.lexicon.phrase_concepts(searchable))
+        for token in words:
+            found.extend(self.index.token_features(token))
+        kinds = entity_kinds(folded, self.index)
+        found.extend(kinds)
+        places = "e:place" in kinds
+        content = [
+            t
+            for t in words
+            if len(t) > 1
+            and t not in STOPWORDS
+            and t not in QUESTION_KINDS
+            and not _DIGITS.match(t)
+            and not ENTITY_TOKEN.match(t)
+            and not (places and _names_place(self, t))
+        ]
+        return found, content
+
+    def content_words(self, text: str) -> list[str]:
+        return self.featurize(text)[1]
+
+    def _examples(self, kb: KnowledgeBase) -> list[Example]:
+        examples: list[Example] = []
+        for entry in kb.entries:
+            examples.append(Example(entry.id, entry.title, KEYWORD_WEIGHT))
+            examples.extend(Example(entry.id, k, KEYWORD_WEIGHT) for k in entry.keywords)
+            examples.extend(Example(entry.id, q) for q in entry.questions)
+            examples.extend(Example(entry.id, q) for q in kb.examples.get(entry.id, []))
+        examples.extend(Example(OOS, q) for q in kb.examples.get(OOS, []))
+        primary = _primary_topics(kb.entries)
+        for dia, text in kb.slide_text.items():
+            topic = primary.get(dia)
+            if topic is None:
+                continue
+            for line in _slide_lines(text):
+                examples.append(Example(topic, line, SLIDE_WEIGHT))
+        return examples
+
+    # -- analysis ---------------------------------------------------------------------------------
+    def rank(self, text: str, lexical: list[Hit] | None = None) -> list[Scored]:
+        """Topics (and OOS) by the blended score of the two scorers."""
+        hits = lexical if lexical is not None else self.index.score(self.index.features(text))
+        lexical_by_id = {h.entry.id: h.score / (h.score + LEXICAL_SCALE) for h in hits}
+        blended: dict[str, float] = {}
+        for scored in self.classifier.scores(text):
+            blended[scored.label] = (1 - LEXICAL_SHARE) * scored.score
+        for entry_id, value in lexical_by_id.items():
+            blended[entry_id] = blended.get(entry_id, 0.0) + LEXICAL_SHARE * value
+        ranked = [Scored(label, score) for label, score in blended.items()]
+        ranked.sort(key=lambda s: -s.score)
+        return ranked
+
+    def analyse(self, question: str) -> Analysis:
+        index = self.index
+        folded = fold(question)
+        entities = extract(self.kb, question, index.county_finder)
+        searchable = ENTITY_PHRASES.sub(" ", folded)
+        features: list[str] = sorted(index.lexicon.phrase_concepts(searchable))
+        content: list[str] = []
+        unknown: list[str] = []
+        for token in tokens(searchable):
+            if token in QUESTION_KINDS:
+                features.append("q:" + QUESTION_KINDS[token])
+                continue
+            if token in STOPWORDS or _DIGITS.match(token) or len(token) < 2:
+                continue
+            if _names_place(self, token):
+                continue  # a county or region is an entity, not a search word
+            if ENTITY_TOKEN.match(token) and not any(not ENTITY_TOKEN.match(p) for p in token.split("-")):
+                continue
+            content.append(token)
+            found = index.known(token)
+            if found:
+                features.extend(found)
+            elif not self.classifier.knows(token):
+                unknown.append(token)
+        hits = index.score(features, entities)
+        out_of_scope = next((item.id for pattern, item in index.out_of_scope if pattern.search(folded)), None)
+        ranked = self.rank(question, hits) if content else []
+        return Analysis(
+            question=question,
+            folded=folded,
+            entities=entities,
+            content_tokens=content,
+            unknown_tokens=unknown,
+            out_of_scope=out_of_scope,
+            ranked=ranked,
+            hits=hits,
+            parts=self._parts(question),
+            followup=bool(FOLLOWUP.search(folded.lstrip())),
+            refers_back=bool(REFERS_BACK.search(folded)),
+            states_context=bool(STATES_CONTEXT.search(folded)) and entities.any,
+        )
+
+    def _parts(self, question: str) -> list[Part]:
+        pieces = [p.strip() for p in SPLIT.split(self._protect(fold(question))) if p and p.strip()]
+        pieces = [p.replace("\u2063", " ") for p in pieces]
+        if len(pieces) < 2:
+            return []
+        return [Part(p, self.rank(p)) for p in pieces if self.content_words(p)]
+
+    def _protect(self, folded: str) -> str:
+        """Keep the guide's own "A ja B" phrases whole (Oivalla ja ymmärrä, Sosiaali- ja terveys…)."""
+
+        def keep(match: re.Match[str]) -> str:
+            phrase = match.group(0)
+            return phrase.replace(" ", "\u2063") if phrase in self._guide or match.group(1).endswith("-") else phrase
+
+        return re.sub(r"([a-zåäö-]+) (?:ja|sekä) ([a-zåäö]+)", keep, folded)
+
+
+def entity_kinds(folded: str, index: Index) -> list[str]:
+    """Which kinds of entity a text names, as features: a question about a county is about a place."""
+    kinds = []
+    if ANY_INVESTMENT.search(folded):
+        kinds.append("e:investment")
+    if AREA_PATTERN.search(folded) or index.county_finder.find(folded) is not None:
+        kinds.append("e:place")
+    if VALMENNUS.search(folded):
+        kinds.append("e:valmennus")
+    return kinds
+
+
+def _names_place(analyser: Analyser, token: str) -> bool:
+    return analyser.index.county_finder.find(token) is not None or AREA_PATTERN.search(token) is not None
+
+
+def _primary_topics(entries: list[Entry]) -> dict[int, str]:
+    """The topic each slide is mainly about: the first entry that cites it first, else the narrowest."""
+    primary: dict[int, str] = {}
+    for entry in entries:
+        if entry.sources:
+            primary.setdefault(entry.sources[0], entry.id)
+    for entry in sorted(entries, key=lambda e: len(e.sources)):
+        for dia in entry.sources:
+            primary.setdefault(dia, entry.id)
+    return primary
+
+
+def _slide_lines(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        line = line.strip(" •✓❑➢o-–\t")
+        if line.startswith(("http", "mailto")) or len(line.split()) < 3:
+            continue
+        lines.append(line)
+    return lines
