@@ -30,7 +30,8 @@ FOLLOWUP = re.compile(
 )
 # pronouns and adverbs that refer back to the previous answer ("kuka meidät sinne liittää?")
 REFERS_BACK = re.compile(
-    r"(?<![a-zåäö])(?:sinne|siihen|sitä|sen|se|siitä|siinä|niitä|niihin|ne|niiden|tuo|tuota|tota|ton|"
+    r"(?<![a-zåäö])(?:sinne|siihen|sitä|sita|sen|se|siitä|siita|siinä|siina|niitä|niita|niihin|ne|niiden|"
+    r"tuo|tuota|tota|ton|tohon|sinna|"
     r"sama|samat|it|that|there|them|those|det|dit|den|dem)(?![a-zåäö])"
 )
 # a turn that tells who the user is or what they work on ("Olen Pirkanmaalta.", "Teemme I2-mallia.")
@@ -68,6 +69,7 @@ class Analysis:
     out_of_scope: str | None  # id of an out_of_scope.yaml category the question names
     ranked: list[Scored]  # topic ids (and OOS) with blended scores, best first
     hits: list[Hit]  # the lexical index's own ranking, for suggestions
+    uncovered: list[str] = field(default_factory=list)  # content words the best topic does not know
     parts: list[Part] = field(default_factory=list)
     followup: bool = False  # leans on the previous turn ("entä I4?")
     refers_back: bool = False  # uses a pronoun for something said before ("sinne")
@@ -76,7 +78,7 @@ class Analysis:
     @property
     def topic_words(self) -> list[str]:
         """Content words that are not entities: what the question is about beyond I2 or a county."""
-        return [t for t in self.content_tokens if t not in self.unknown_tokens]
+        return [t for t in self.content_tokens if t not in self.unknown_tokens and not ANY_INVESTMENT.search(t)]
 
     def score(self, label: str) -> float:
         return next((s.score for s in self.ranked if s.label == label), 0.0)
@@ -90,6 +92,8 @@ class Analyser:
         self.index = Index(kb, bodies)
         self._guide = fold(" ".join(kb.slide_text.values()))
         self.classifier = ExampleClassifier(self._examples(kb), self.featurize)
+        for entry_id, body in (bodies or {}).items():
+            self.classifier.add_vocabulary(entry_id, body)
 
     # -- features shared by the classifier's examples and the questions ---------------------------
     def featurize(self, text: str) -> tuple[list[str], list[str]]:
@@ -176,6 +180,8 @@ class Analyser:
         hits = index.score(features, entities)
         out_of_scope = next((item.id for pattern, item in index.out_of_scope if pattern.search(folded)), None)
         ranked = self.rank(question, hits) if content else []
+        best = next((s.label for s in ranked if s.label != OOS), None)
+        words = self.content_words(question)
         return Analysis(
             question=question,
             folded=folded,
@@ -185,6 +191,7 @@ class Analyser:
             out_of_scope=out_of_scope,
             ranked=ranked,
             hits=hits,
+            uncovered=self.classifier.uncovered(words, best) if best else words,
             parts=self._parts(question),
             followup=bool(FOLLOWUP.search(folded.lstrip())),
             refers_back=bool(REFERS_BACK.search(folded)),

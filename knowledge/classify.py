@@ -70,6 +70,11 @@ class ExampleClassifier:
         self.idf = {f: log((n + 1) / (d + 0.5)) for f, d in df.items()}
         self.labels = [e.label for e in examples]
         self.weights = [e.weight for e in examples]
+        # each label's vocabulary: which words its examples use (for telling a near miss from a match)
+        self.vocabulary: dict[str, set[str]] = defaultdict(set)
+        for example, (words, grams) in zip(examples, raw, strict=True):
+            self.vocabulary[example.label].update(words)
+            self.vocabulary[example.label].update(g for g in grams if len(g) == 6)
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, (words, grams) in enumerate(raw):
             for feature, value in self._vector(words, grams).items():
@@ -119,6 +124,26 @@ class ExampleClassifier:
             ranked.append(Scored(label, score))
         ranked.sort(key=lambda s: -s.score)
         return ranked
+
+    def add_vocabulary(self, label: str, text: str) -> None:
+        """Count the words of `text` (e.g. the topic's answer) as words the label knows."""
+        words, grams = self._raw(text)
+        self.vocabulary[label].update(words)
+        self.vocabulary[label].update(g for g in grams if len(g) == 6)
+
+    def uncovered(self, words: list[str], label: str) -> list[str]:
+        """The words of a question that neither the label's examples nor its answer use, even inflected."""
+        vocabulary = self.vocabulary.get(label, set())
+        missing = []
+        for word in words:
+            features, grams = self._raw(word)
+            if any(f in vocabulary for f in features if not f.startswith("q:")):
+                continue
+            four = [g for g in grams if len(g) == 6]
+            if four and sum(g in vocabulary for g in four) >= 0.6 * len(four):
+                continue
+            missing.append(word)
+        return missing
 
     def knows(self, word: str) -> bool:
         """Whether a word looks like the examples' words: most of its 4-grams occur in them."""

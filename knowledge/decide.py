@@ -19,8 +19,13 @@ from knowledge.models import Entry, OutOfScope
 CONFIDENT = 0.34  # blended score a topic needs to be answered
 OOS_MARGIN = 0.02  # ... and it must beat the nearest not-in-the-guide example by this much
 UNKNOWN_FACTOR = 1.25  # a question with mostly unknown words needs a clearer match
-FOLLOWUP_CONFIDENT = 0.22  # a follow-up's own topic may be weaker: the previous topic backs it
-NEW_TOPIC_IN_FOLLOWUP = 0.45  # "entä …" that clearly names another topic starts that topic
+FOLLOWUP_CONFIDENT = 0.15  # a short, unclear question this near the previous topic continues it
+NEW_TOPIC_IN_FOLLOWUP = 0.45  # "entä …" starts another topic only when that topic is this clear
+SHORT_QUESTION = 4  # content words
+NEW_TOPIC_MARGIN = 0.08  # "entä ilmiöt?" starts another topic when it beats the previous one by this much
+REFERS_BACK_MARGIN = 0.25  # … and "kuka sinne liittää?" (a pronoun for the previous answer) by this much
+UNCOVERED_SHARE = 0.6  # when this share of a question's words is foreign to its best topic …
+UNCOVERED_CLEAR = 0.6  # … the topic must match at least this clearly (else it is a near miss)
 PART_CONFIDENT = 0.36  # a part of a two-part question must be this clear to add its topic
 MAX_TOPICS = 3
 SUGGESTION_FLOOR = 0.15
@@ -100,33 +105,37 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     oos = analysis.score(OOS)
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
     needed = CONFIDENT * (UNKNOWN_FACTOR if unknown_ratio >= 0.5 else 1.0)
-    own_sure = best is not None and best.score >= needed and best.score >= oos + OOS_MARGIN
+    foreign = len(analysis.uncovered) / max(1, len(analysis.content_tokens))
+    own_sure = (
+        best is not None
+        and best.score >= needed
+        and best.score >= oos + OOS_MARGIN
+        and not (foreign >= UNCOVERED_SHARE and best.score < UNCOVERED_CLEAR)
+    )
     chosen: Entry | None = kb.entry(best.label) if own_sure and best else None
     reason = "match"
-    leans_back = bool(ctx.topic) and (
-        analysis.followup or (not analysis.topic_words and analysis.entities.any) or analysis.refers_back
-    )
-    if leans_back and ctx.topic:
-        previous = kb.entry(ctx.topic)
-        clearly_new = (
-            best is not None
-            and best.label != ctx.topic
-            and best.score >= (NEW_TOPIC_IN_FOLLOWUP if analysis.followup else needed)
-            and best.score >= oos + OOS_MARGIN
-            and len(analysis.topic_words) >= (2 if analysis.followup else 1)
+    previous = kb.entry(ctx.topic) if ctx.topic else None
+    if previous is not None:
+        kept_score = analysis.score(previous.id)
+        short = len(analysis.content_tokens) <= SHORT_QUESTION
+        leans_back = (
+            analysis.followup
+            or analysis.refers_back
+            or not analysis.topic_words
+            or (short and not own_sure and kept_score >= FOLLOWUP_CONFIDENT and kept_score > oos)
         )
-        if not clearly_new:
-            near = [previous.id, *previous.related]
-            candidates = [s for s in analysis.ranked if s.label in near and s.score >= FOLLOWUP_CONFIDENT]
-            if analysis.topic_words and candidates and candidates[0].label != previous.id and not analysis.followup:
-                chosen = kb.entry(candidates[0].label)
-            elif (
-                not analysis.topic_words
-                or analysis.followup
-                or (analysis.refers_back and oos < CONFIDENT)
-            ):
-                chosen = previous
-            reason = "followup"
+        if leans_back:
+            margin = REFERS_BACK_MARGIN if analysis.refers_back and not analysis.followup else NEW_TOPIC_MARGIN
+            new_topic = (
+                own_sure
+                and best is not None
+                and best.label != previous.id
+                and bool(analysis.topic_words)
+                and best.score >= kept_score + margin
+                and (best.score >= NEW_TOPIC_IN_FOLLOWUP or not analysis.followup)
+            )
+            if not new_topic and not (oos >= CONFIDENT and oos > kept_score):
+                chosen, reason = previous, "followup"
     if chosen is None and analysis.states_context and not own_sure:
         return Decision(None, True, "context", slots=stated, context=ConversationContext(ctx.topic, ctx.last, stated))
     if chosen is None and not analysis.topic_words and analysis.entities.any:
@@ -148,7 +157,9 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     slots, used = _fill(chosen, own, fallback)
     remembered = frozenset(used) if reason != "followup" else frozenset(u for u in used if _from(stated, u))
     new_context = ConversationContext(chosen.id, slots, stated)
-    return Decision(chosen, True, reason, slots, remembered, tuple(also), (), None, new_context)
+    # e.g. the development manager of a region the guide names nobody for: answered, but not known
+    known = not ("manager" in chosen.requires and slots.area and not kb.contacts.region(slots.area).manager)
+    return Decision(chosen, known or bool(also), reason, slots, remembered, tuple(also), (), None, new_context)
 
 
 def _from(stated: Slots, kind: str) -> bool:

@@ -37,7 +37,12 @@ _ALIASES: list[tuple[re.Pattern[str], tuple[InvestmentCode, ...]]] = [
     (re.compile(r"sujuv\w* palvelu|valmennu|valmennettav"), ("P4I1",)),
     (re.compile(r"prosessien kehittämi"), ("P4I1",)),
     (re.compile(r"vaikuttavuu(?!s?tie)"), ("P4I3",)),
-    (re.compile(r"digitaali\w* palvel(?!utarjot)|(?<![a-zåäö])digi(?:-?investoin|(?![a-zåäö]))"), ("P4I4",)),
+    (
+        re.compile(
+            r"digitaali\w* palvel(?!utarjot)|(?<![a-zåäö])digi(?:-?investoin|-?palvel|-?hank|(?![a-zåäö]))"
+        ),
+        ("P4I4",),
+    ),
 ]
 _VALMENNUS = re.compile(r"sujuv\w* palvelu|valmennu|valmennettav|coaching")
 VALMENNUS = _VALMENNUS

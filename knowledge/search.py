@@ -43,14 +43,29 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     laittaa laitan laitetaan laitetaanko laitan sit sitte pitäis pitää kuuluu kuuluuko
     voitko voisitko osaatko missään mitään kukaan koskaan hyvä hyvää hyvin jossa jonka joilla siihen
     sinne ollaan olemme saan saisin saadaan tehty tekee
+    meiän teiän mun sun mut mutku ku nii niinku vaan vai jne esim ym yms tms joo juu okei ok moro
+    siis sillee semmonen tommonen tollanen just ihan tosi kyl kylla jotain jotenkin joku jokin
+    minkä niin näin noin täällä siellä sieltä täältä tänne jo nyt vielä enää kai varmaan ehkä
+    so not no yes was were been has have had from by at as if then than also just only very too
+    into onto about after before both each every either any some such there here their they them
+    get got getting go goes going make made put need needs want would like know tell does doing
+    its it's im i'm we're you're let lets please thanks thank hi hello hey ok okay really still
+    att som har hade inte ja nej eller men också bara så då nu här där vilket vilken vilka vars
+    mig dig sig oss er han hon de dem sin sitt sina man får fick vara varit blir bli kommer ska
+    skulle kunna kan måste bör innan efter redan fortfarande utöver också hej tack snälla
+    entäs entäpä eikun tarkoitin tarkoitan meinasin meant mean menade menar
     """.split()
 )
+# the same words typed without ä, ö and å ("mita", "meidan", "sa")
+STOPWORDS = STOPWORDS | frozenset(w.translate(str.maketrans("äöå", "aoa")) for w in STOPWORDS)
 
 _stemmer = Stemmer.Stemmer("finnish")
 # small numbers, years and dates are not search words ("250" is)
 _DIGITS = re.compile(r"^[0-9]{1,2}$|^(?:19|20)[0-9]{2}$|^[0-9]+[:.-][0-9:.-]*$")
 # investment codes and numbers are entities (knowledge.entities), not search words
-ENTITY_TOKEN = re.compile(r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv|ips|[0-9])(?:$|[:.-])|^[0-9]{1,2}[a-zåäö:]")
+ENTITY_TOKEN = re.compile(
+    r"^(?:p[34]|i1?[1-4]|p4i[1-4]|inv[1-4]?|ips|[0-9])(?:$|[:.-])|^[0-9]{1,2}[a-zåäö:]|^inv[1-4](?:ssa|ssä|een|n|lla|ll)?$"
+)
 INTENT_FACTOR = 1.25
 # question words tell "how" from "which" or "who": weak features that break ties between close topics
 QUESTION_KINDS = {
