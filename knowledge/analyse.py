@@ -70,6 +70,7 @@ class Analysis:
     ranked: list[Scored]  # topic ids (and OOS) with blended scores, best first
     hits: list[Hit]  # the lexical index's own ranking, for suggestions
     uncovered: list[str] = field(default_factory=list)  # content words the best topic does not know
+    foreign: float = 0.0  # the share of the question's information in those words (idf-weighted)
     parts: list[Part] = field(default_factory=list)
     followup: bool = False  # leans on the previous turn ("entä I4?")
     refers_back: bool = False  # uses a pronoun for something said before ("sinne")
@@ -182,6 +183,7 @@ class Analyser:
         ranked = self.rank(question, hits) if content else []
         best = next((s.label for s in ranked if s.label != OOS), None)
         words = self.content_words(question)
+        uncovered = self.classifier.uncovered(words, best) if best else words
         return Analysis(
             question=question,
             folded=folded,
@@ -191,12 +193,18 @@ class Analyser:
             out_of_scope=out_of_scope,
             ranked=ranked,
             hits=hits,
-            uncovered=self.classifier.uncovered(words, best) if best else words,
+            uncovered=uncovered,
+            foreign=self._foreign(words, uncovered),
             parts=self._parts(question),
             followup=bool(FOLLOWUP.search(folded.lstrip())),
             refers_back=bool(REFERS_BACK.search(folded)),
             states_context=bool(STATES_CONTEXT.search(folded)) and entities.any,
         )
+
+    def _foreign(self, words: list[str], uncovered: list[str]) -> float:
+        weights = {w: self.classifier.informative(w) for w in words}
+        total = sum(weights.values())
+        return sum(weights[w] for w in uncovered) / total if total else 0.0
 
     def _parts(self, question: str) -> list[Part]:
         pieces = [p.strip() for p in SPLIT.split(self._protect(fold(question))) if p and p.strip()]

@@ -21,6 +21,7 @@ _ASCII = str.maketrans("äöåüé", "aoaue")
 CHAR_SIZES = (3, 4, 5)
 WORD_SHARE = 0.55  # weight of the word features against the character n-grams
 TOP_K = 3  # a topic's score blends its nearest examples
+COVER_GRAM = 6  # "g:" and four characters: the n-grams that tell whether a topic knows a word
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class ExampleClassifier:
         """`featurize(text)` gives a text's word features and its content words (for the n-grams)."""
         self._featurize = featurize
         raw = [self._raw(e.text) for e in examples]
+        # an example of question words only ("kuinka monen kannattaa") would match any such question
+        kept = [i for i, (_, grams) in enumerate(raw) if grams]
+        examples, raw = [examples[i] for i in kept], [raw[i] for i in kept]
         df: Counter[str] = Counter()
         for words, grams in raw:
             df.update(words.keys())
@@ -68,13 +72,14 @@ class ExampleClassifier:
         n = len(examples)
         log = math.log
         self.idf = {f: log((n + 1) / (d + 0.5)) for f, d in df.items()}
+        self.max_idf = log((n + 1) / 0.5)
         self.labels = [e.label for e in examples]
         self.weights = [e.weight for e in examples]
         # each label's vocabulary: which words its examples use (for telling a near miss from a match)
         self.vocabulary: dict[str, set[str]] = defaultdict(set)
         for example, (words, grams) in zip(examples, raw, strict=True):
             self.vocabulary[example.label].update(words)
-            self.vocabulary[example.label].update(g for g in grams if len(g) == 6)
+            self.vocabulary[example.label].update(g for g in grams if len(g) == COVER_GRAM)
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, (words, grams) in enumerate(raw):
             for feature, value in self._vector(words, grams).items():
@@ -129,7 +134,7 @@ class ExampleClassifier:
         """Count the words of `text` (e.g. the topic's answer) as words the label knows."""
         words, grams = self._raw(text)
         self.vocabulary[label].update(words)
-        self.vocabulary[label].update(g for g in grams if len(g) == 6)
+        self.vocabulary[label].update(g for g in grams if len(g) == COVER_GRAM)
 
     def uncovered(self, words: list[str], label: str) -> list[str]:
         """The words of a question that neither the label's examples nor its answer use, even inflected."""
@@ -139,15 +144,21 @@ class ExampleClassifier:
             features, grams = self._raw(word)
             if any(f in vocabulary for f in features if not f.startswith("q:")):
                 continue
-            four = [g for g in grams if len(g) == 6]
+            four = [g for g in grams if len(g) == COVER_GRAM]
             if four and sum(g in vocabulary for g in four) >= 0.6 * len(four):
                 continue
             missing.append(word)
         return missing
 
+    def informative(self, word: str) -> float:
+        """How much a word tells (the idf of its rarest word feature; a word never seen tells the most)."""
+        features, _ = self._raw(word)
+        known = [self.idf[f] for f in features if f in self.idf and not f.startswith("q:")]
+        return max(known) if known else self.max_idf
+
     def knows(self, word: str) -> bool:
-        """Whether a word looks like the examples' words: most of its 4-grams occur in them."""
-        grams = [g for g in char_grams([word]) if len(g) == 6]  # "g:" + four characters
+        """Whether a word looks like the examples' words: most of its 5-grams occur in them."""
+        grams = [g for g in char_grams([word]) if len(g) == 7]  # "g:" + five characters
         if not grams:
             return False
         return sum(g in self.idf for g in grams) >= 0.6 * len(grams)

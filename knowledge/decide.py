@@ -17,15 +17,15 @@ from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry, OutOfScope
 
 CONFIDENT = 0.34  # blended score a topic needs to be answered
-OOS_MARGIN = 0.02  # ... and it must beat the nearest not-in-the-guide example by this much
+OOS_MARGIN = 0.1  # ... and it must beat the nearest not-in-the-guide example by this much
 UNKNOWN_FACTOR = 1.25  # a question with mostly unknown words needs a clearer match
 FOLLOWUP_CONFIDENT = 0.15  # a short, unclear question this near the previous topic continues it
 NEW_TOPIC_IN_FOLLOWUP = 0.45  # "entä …" starts another topic only when that topic is this clear
 SHORT_QUESTION = 4  # content words
 NEW_TOPIC_MARGIN = 0.08  # "entä ilmiöt?" starts another topic when it beats the previous one by this much
 REFERS_BACK_MARGIN = 0.25  # … and "kuka sinne liittää?" (a pronoun for the previous answer) by this much
-UNCOVERED_SHARE = 0.6  # when this share of a question's words is foreign to its best topic …
-UNCOVERED_CLEAR = 0.6  # … the topic must match at least this clearly (else it is a near miss)
+UNCOVERED_SHARE = 0.7  # when this share of a question's words is foreign to its best topic …
+UNCOVERED_CLEAR = 0.7  # … the topic must match at least this clearly (else it is a near miss)
 PART_CONFIDENT = 0.36  # a part of a two-part question must be this clear to add its topic
 MAX_TOPICS = 3
 SUGGESTION_FLOOR = 0.15
@@ -105,7 +105,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     oos = analysis.score(OOS)
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
     needed = CONFIDENT * (UNKNOWN_FACTOR if unknown_ratio >= 0.5 else 1.0)
-    foreign = len(analysis.uncovered) / max(1, len(analysis.content_tokens))
+    foreign = analysis.foreign
     own_sure = (
         best is not None
         and best.score >= needed

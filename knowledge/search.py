@@ -93,6 +93,18 @@ QUESTION_KINDS = {
     "keneltä": "who",
     "who": "who",
     "vem": "who",
+    "montako": "count",
+    "monta": "count",
+    "monen": "count",
+    "paljonko": "count",
+    "many": "count",
+    "många": "count",
+    "milloin": "when",
+    "when": "when",
+    "när": "when",
+    "miksi": "why",
+    "why": "why",
+    "varför": "why",
 }
 QUESTION_KIND_WEIGHT = 0.4
 ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0, "valmennus": 2.0}

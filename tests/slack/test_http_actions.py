@@ -56,7 +56,7 @@ def test_nothing_ticked_asks_again(sender: SlackSender, fake_slack: FakeSlack) -
 
 
 def test_suggestion_button_asks_the_suggested_question(sender: SlackSender, fake_slack: FakeSlack) -> None:
-    sender.direct_message("kuinka monta kissaa on Innokylän toimistolla?")  # not in the guide
+    sender.direct_message("Mikä on huomisen sääennuste Kuopiossa?")  # not in the guide
     (call,) = fake_slack.wait_for("chat.postMessage", 1)
     assert "Tarkoititko" in call.all_text()
     message = as_posted(call)
@@ -87,12 +87,12 @@ def test_feedback_votes_are_stored_and_listed(server: RunningServer, fake_slack:
 
 
 def test_unconfident_answers_are_logged_as_unanswered(server: RunningServer, fake_slack: FakeSlack) -> None:
-    server.sender.direct_message("kuinka monta kissaa on Innokylän toimistolla?")
+    server.sender.direct_message("Mikä on huomisen sääennuste Kuopiossa?")
     fake_slack.wait_for("chat.postMessage", 1)
     server.sender.direct_message("miten nimeän I2-toimintamallin?")  # confident: not logged
     fake_slack.wait_for("chat.postMessage", 2)
     summary = summarise(records(server.store))
-    assert [e["question"] for e in summary["unanswered"]] == ["kuinka monta kissaa on Innokylän toimistolla?"]
+    assert [e["question"] for e in summary["unanswered"]] == ["Mikä on huomisen sääennuste Kuopiossa?"]
     assert summary["disliked"] == []
 
 
@@ -179,7 +179,7 @@ def test_clicks_on_an_ephemeral_answer_reply_through_its_response_url(
     server: RunningServer, fake_slack: FakeSlack
 ) -> None:
     sender = server.sender
-    sender.command("kuinka monta kissaa on Innokylän toimistolla?", fake_slack.response_url_for("q"))
+    sender.command("Mikä on huomisen sääennuste Kuopiossa?", fake_slack.response_url_for("q"))
     (answer,) = fake_slack.wait_for("response_url", 1)
     blocks = answer.blocks()
     block, suggestion = find_element(blocks, "suggest:")
