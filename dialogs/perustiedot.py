@@ -596,9 +596,7 @@ def turn(
 
     if dialog.get("pending") == "resume":
         return _resume_turn(state, text, now, ctx)
-    if dialog["step"] == SUMMARY and (stale or (command is None and not _is_question(text))):
-        if stale or not _is_word(text, texts.done_words):
-            return _leave_summary(state, text, now, ctx)
+    if dialog["step"] == SUMMARY and command is None and _is_word(text, texts.done_words):
         _finish(state, now)
         return state, [Reply(texts.finished)]
     if stale or command == "check":
@@ -704,11 +702,19 @@ def _resume_turn(
     return state, [_resume_reply(dialog)]
 
 
-def _leave_summary(
-    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
-) -> tuple[dict[str, Any], list[Reply]]:
-    """Input after the summary that is not for the dialog: close the dialog and route the input as usual."""
-    from dialogs.router import respond  # the router imports this module; import at use
+def hands_off(state: dict[str, Any], text: str, now: dt.datetime) -> bool:
+    """True when the input after the summary is not for the dialog (or the dialog has gone stale there):
+    the caller closes the dialog with `close` and routes the input as usual."""
+    dialog = state.get("dialog")
+    if not _is_sane(dialog) or dialog.get("pending") == "resume" or dialog["step"] != SUMMARY:
+        return False
+    if _is_stale(dialog, now):
+        return True
+    return _command(text)[0] is None and not _is_question(text) and not _is_word(text, _texts().done_words)
 
+
+def close(state: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """Ends the dialog after its summary (the draft is kept as the last finished one)."""
+    state = copy.deepcopy(state)
     _finish(state, now)
-    return respond(state, text, now, ctx)
+    return state

@@ -44,6 +44,8 @@ def respond(
     command = fold(raw).strip(" .!")
     first = command.split(" ", 1)[0] if command else ""
 
+    if perustiedot.hands_off(new_state, raw, now):
+        new_state = perustiedot.close(new_state, now)
     if perustiedot.is_active(new_state):
         return perustiedot.turn(new_state, raw, now, ctx)
     if command in HELP_WORDS or command in GREETINGS:
