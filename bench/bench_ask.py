@@ -50,8 +50,8 @@ def cold_start_ms() -> float:
 
 def main() -> None:
     started = time.perf_counter()
-    from knowledge.loader import load_knowledge
     from knowledge.answering import Answerer
+    from knowledge.loader import load_knowledge
 
     kb = load_knowledge()
     loaded = time.perf_counter()

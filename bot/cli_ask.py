@@ -6,8 +6,8 @@ import json
 import sys
 
 from bot.settings import load_settings
-from knowledge.loader import default_knowledge
 from knowledge.answering import Answerer
+from knowledge.loader import default_knowledge
 
 
 def run_ask(words: list[str], as_json: bool) -> int:

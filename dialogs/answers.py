@@ -1,4 +1,4 @@
-"""Turns knowledge answers and the help text into replies, keeping each conversation's context in the state."""
+"""Turns knowledge answers and the help text into replies; keeps each conversation's context in the state."""
 
 from __future__ import annotations
 

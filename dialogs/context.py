@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from knowledge.loader import KnowledgeBase
 from knowledge.answering import Answerer
+from knowledge.loader import KnowledgeBase
 
 
 @dataclass(frozen=True)

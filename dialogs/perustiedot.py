@@ -706,7 +706,9 @@ def hands_off(state: dict[str, Any], text: str, now: dt.datetime) -> bool:
     """True when the input after the summary is not for the dialog (or the dialog has gone stale there):
     the caller closes the dialog with `close` and routes the input as usual."""
     dialog = state.get("dialog")
-    if not _is_sane(dialog) or dialog.get("pending") == "resume" or dialog["step"] != SUMMARY:
+    if not isinstance(dialog, dict) or not _is_sane(dialog):
+        return False
+    if dialog.get("pending") == "resume" or dialog["step"] != SUMMARY:
         return False
     if _is_stale(dialog, now):
         return True

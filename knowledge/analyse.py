@@ -79,7 +79,9 @@ class Analysis:
     @property
     def topic_words(self) -> list[str]:
         """Content words that are not entities: what the question is about beyond I2 or a county."""
-        return [t for t in self.content_tokens if t not in self.unknown_tokens and not ANY_INVESTMENT.search(t)]
+        return [
+            t for t in self.content_tokens if t not in self.unknown_tokens and not ANY_INVESTMENT.search(t)
+        ]
 
     def score(self, label: str) -> float:
         return next((s.score for s in self.ranked if s.label == label), 0.0)
@@ -218,7 +220,11 @@ class Analyser:
 
         def keep(match: re.Match[str]) -> str:
             phrase = match.group(0)
-            return phrase.replace(" ", "\u2063") if phrase in self._guide or match.group(1).endswith("-") else phrase
+            return (
+                phrase.replace(" ", "\u2063")
+                if phrase in self._guide or match.group(1).endswith("-")
+                else phrase
+            )
 
         return re.sub(r"([a-zåäö-]+) (?:ja|sekä) ([a-zåäö]+)", keep, folded)
 

@@ -60,7 +60,9 @@ class ConversationContext:
             return ConversationContext()
         return self
 
-    def with_turn(self, topic: str | None, last: Slots, stated: Slots, now: dt.datetime) -> ConversationContext:
+    def with_turn(
+        self, topic: str | None, last: Slots, stated: Slots, now: dt.datetime
+    ) -> ConversationContext:
         return replace(self, topic=topic, last=last, stated=stated, at=now)
 
     def as_json(self) -> dict[str, Any]:

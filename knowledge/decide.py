@@ -94,7 +94,12 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     def declined(reason: str, item: OutOfScope | None = None, related: bool = True) -> Decision:
         kept = ConversationContext(ctx.topic, ctx.last, stated)
         return Decision(
-            None, False, reason, suggestions=_suggestions(kb, analysis, related), out_of_scope=item, context=kept
+            None,
+            False,
+            reason,
+            suggestions=_suggestions(kb, analysis, related),
+            out_of_scope=item,
+            context=kept,
         )
 
     if analysis.out_of_scope:
@@ -125,7 +130,9 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
             or (short and not own_sure and kept_score >= FOLLOWUP_CONFIDENT and kept_score > oos)
         )
         if leans_back:
-            margin = REFERS_BACK_MARGIN if analysis.refers_back and not analysis.followup else NEW_TOPIC_MARGIN
+            margin = (
+                REFERS_BACK_MARGIN if analysis.refers_back and not analysis.followup else NEW_TOPIC_MARGIN
+            )
             new_topic = (
                 own_sure
                 and best is not None
@@ -137,7 +144,9 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
             if not new_topic and not (oos >= CONFIDENT and oos > kept_score):
                 chosen, reason = previous, "followup"
     if chosen is None and analysis.states_context and not own_sure:
-        return Decision(None, True, "context", slots=stated, context=ConversationContext(ctx.topic, ctx.last, stated))
+        return Decision(
+            None, True, "context", slots=stated, context=ConversationContext(ctx.topic, ctx.last, stated)
+        )
     if chosen is None and not analysis.topic_words and analysis.entities.any:
         if analysis.entities.investments and analysis.entities.explicit_investment:
             chosen, reason = kb.entry("investointi"), "entity"
@@ -159,7 +168,9 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     new_context = ConversationContext(chosen.id, slots, stated)
     # e.g. the development manager of a region the guide names nobody for: answered, but not known
     known = not ("manager" in chosen.requires and slots.area and not kb.contacts.region(slots.area).manager)
-    return Decision(chosen, known or bool(also), reason, slots, remembered, tuple(also), (), None, new_context)
+    return Decision(
+        chosen, known or bool(also), reason, slots, remembered, tuple(also), (), None, new_context
+    )
 
 
 def _from(stated: Slots, kind: str) -> bool:

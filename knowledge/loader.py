@@ -143,7 +143,9 @@ def _examples(root: Path, entry_ids: set[str]) -> dict[str, list[str]]:
             raise KnowledgeError(f"examples/{path.name}: tiedoston pitää olla aihe: [kysymyksiä] -kartta")
         for topic, questions in raw.items():
             if topic != "__oos__" and topic not in entry_ids:
-                raise KnowledgeError(f"examples/{path.name}: aihetta '{topic}' ei ole entries.yaml-tiedostossa")
+                raise KnowledgeError(
+                    f"examples/{path.name}: aihetta '{topic}' ei ole entries.yaml-tiedostossa"
+                )
             if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
                 raise KnowledgeError(f"examples/{path.name}: aihe '{topic}': anna luettelo kysymyksiä")
             found.setdefault(topic, []).extend(q.strip() for q in questions if q.strip())

@@ -297,5 +297,3 @@ def _plain(text: str) -> str:
 
 def _entry_text(entry: Entry) -> str:
     return " ".join([entry.title, *entry.keywords, *entry.questions])
-
-

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialogs.context import Context
-from knowledge.loader import KnowledgeBase, default_knowledge
 from knowledge.answering import Answerer
+from knowledge.loader import KnowledgeBase, default_knowledge
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.answering import Answerer
 from knowledge.entities import extract
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
-from knowledge.answering import Answerer
 from knowledge.text import clean, fold, strip_slack_markup
 
 DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"

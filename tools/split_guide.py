@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -51,7 +52,7 @@ def split(text: str) -> list[tuple[int, str, str]]:
 
 
 def main() -> None:
-    text = open(sys.argv[1], encoding="utf-8").read()
+    text = Path(sys.argv[1]).read_text(encoding="utf-8")
     out = [{"dia": dia, "text": chunk} for dia, _title, chunk in split(text)]
     sys.stdout.write("# Ohjeen diojen teksti (tools/split_guide.py), haettavaksi ja lähdetarkistukseen.\n")
     sys.stdout.write(yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=200))

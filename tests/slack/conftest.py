@@ -13,8 +13,8 @@ from bot.server import SlackHttpServer, create_http_server
 from bot.settings import Settings
 from bot.store import Store
 from dialogs.context import Context
-from knowledge.loader import KnowledgeBase
 from knowledge.answering import Answerer
+from knowledge.loader import KnowledgeBase
 from tests.fake_slack import FakeSlack
 from tests.slack.slack_requests import SECRET, SlackSender, http
 
