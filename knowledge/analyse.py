@@ -41,6 +41,18 @@ STATES_CONTEXT = re.compile(
     r"we're|i work|we work|our project|jag är|vi är|jag jobbar|vi jobbar|vi arbetar)(?![a-zåäö])"
 )
 # where a question that asks two things splits ("…? Entä…", "… ja mitkä …", "… sekä …")
+# asks for a number: answered only by a topic whose text has one (a count also by a list)
+ASKS_COUNT = re.compile(
+    r"\b(?:kuinka (?:monta|paljon)|montako|monta\b|paljonko|how (?:many|much)|hur (?:många|mycket))"
+)
+ASKS_LENGTH = re.compile(r"\b(?:mahtuu|merkk\w*|merkkimäär\w*|pituu\w*|how long|characters|hur lång|tecken)")
+ASKS_DATE = re.compile(
+    r"\b(?:milloin (?:on|ovat|pidetään|järjestetään) (?:seuraava|seuraavat|ensi)|seuraava\w* (?:\w+ )?(?:pidetään|järjestetään)"
+    r"|päivämäär\w*|kellonai\w*|when is the next|when are the next|när är nästa)"
+)
+DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.(?:20\d\d)?|\b20\d\d\b")
+NUMBER = re.compile(r"\d|\b(?:yksi|yhde|yhte|kaksi|kahde|kahte|kolm|nelj|viisi|viide|kuusi|kuude)")
+LIST = re.compile(r"(?:^|\n)\s*(?:•|[0-9]+\.|[A-H]\.)", re.MULTILINE)
 SPLIT = re.compile(
     r"[?!;]+\s*|\.\s+(?=[a-zåäö])|\s+(?:sekä|and also|samt)\s+|,?\s+(?:ja|and|och|\+|&)\s+"
     r"(?=(?:mitä|mikä|mitkä|miten|kuka|ketkä|keneltä|kenelle|milloin|mihin|minne|montako|paljonko|kuinka|"
@@ -75,6 +87,9 @@ class Analysis:
     followup: bool = False  # leans on the previous turn ("entä I4?")
     refers_back: bool = False  # uses a pronoun for something said before ("sinne")
     states_context: bool = False  # tells who the user is ("Olen Pirkanmaalta")
+    # asks for a number or a date ("kuinka monta", "milloin on seuraava"): the topics whose text has
+    # one, else None
+    numbered: frozenset[str] | None = None
 
     @property
     def topic_words(self) -> list[str]:
@@ -97,6 +112,12 @@ class Analyser:
         self.classifier = ExampleClassifier(self._examples(kb), self.featurize)
         for entry_id, body in (bodies or {}).items():
             self.classifier.add_vocabulary(entry_id, body)
+        texts = {e.id: fold((bodies or {}).get(e.id, "") or e.answer or "") for e in kb.entries}
+        self._with_digits = frozenset(i for i, t in texts.items() if re.search(r"\d", t))
+        self._dated = frozenset(i for i, t in texts.items() if DATE.search(t))
+        self._countable = frozenset(
+            i for i, t in texts.items() if NUMBER.search(t) or len(LIST.findall(t)) >= 2
+        )
 
     # -- features shared by the classifier's examples and the questions ---------------------------
     def featurize(self, text: str) -> tuple[list[str], list[str]]:
@@ -164,7 +185,7 @@ class Analyser:
         features: list[str] = sorted(index.lexicon.phrase_concepts(searchable))
         content: list[str] = []
         unknown: list[str] = []
-        for token in tokens(searchable):
+        for token in _split_entity_compounds(tokens(searchable)):
             if token in QUESTION_KINDS:
                 features.append("q:" + QUESTION_KINDS[token])
                 continue
@@ -201,7 +222,17 @@ class Analyser:
             followup=bool(FOLLOWUP.search(folded.lstrip())),
             refers_back=bool(REFERS_BACK.search(folded)),
             states_context=bool(STATES_CONTEXT.search(folded)) and entities.any,
+            numbered=self._numbers_for(folded),
         )
+
+    def _numbers_for(self, folded: str) -> frozenset[str] | None:
+        if ASKS_DATE.search(folded):
+            return self._dated
+        if ASKS_COUNT.search(folded) and ASKS_LENGTH.search(folded):
+            return self._with_digits
+        if ASKS_COUNT.search(folded):
+            return self._countable
+        return None
 
     def _foreign(self, words: list[str], uncovered: list[str]) -> float:
         weights = {w: self.classifier.informative(w) for w in words}
@@ -227,6 +258,18 @@ class Analyser:
             )
 
         return re.sub(r"([a-zåäö-]+) (?:ja|sekä) ([a-zåäö]+)", keep, folded)
+
+
+def _split_entity_compounds(words: list[str]) -> list[str]:
+    """ "i2-kuvausten" -> "kuvausten": the investment is an entity, the rest of the compound a word."""
+    out: list[str] = []
+    for word in words:
+        pieces = word.split("-")
+        if len(pieces) > 1 and any(ENTITY_TOKEN.match(p + "-") for p in pieces if p):
+            out.extend(p for p in pieces if p and not ENTITY_TOKEN.match(p + "-"))
+        else:
+            out.append(word)
+    return out
 
 
 def entity_kinds(folded: str, index: Index) -> list[str]:

@@ -23,11 +23,12 @@ FOLLOWUP_CONFIDENT = 0.15  # a short, unclear question this near the previous to
 NEW_TOPIC_IN_FOLLOWUP = 0.45  # "entä …" starts another topic only when that topic is this clear
 SHORT_QUESTION = 4  # content words
 NEW_TOPIC_MARGIN = 0.08  # "entä ilmiöt?" starts another topic when it beats the previous one by this much
-REFERS_BACK_MARGIN = 0.25  # … and "kuka sinne liittää?" (a pronoun for the previous answer) by this much
+REFERS_BACK_MARGIN = 0.15  # … and "kuka sinne liittää?" (a pronoun for the previous answer) by this much
 UNCOVERED_SHARE = 0.7  # when this share of a question's words is foreign to its best topic …
 UNCOVERED_CLEAR = 0.7  # … the topic must match at least this clearly (else it is a near miss)
 PART_CONFIDENT = 0.36  # a part of a two-part question must be this clear to add its topic
 MAX_TOPICS = 3
+FITS_ENTITY_MARGIN = 0.08  # a topic that uses the question's investment wins over one this much ahead
 SUGGESTION_FLOOR = 0.15
 DEFAULT_SUGGESTIONS = ("nimeaminen", "kokonaisuudet", "aikataulu")
 
@@ -83,6 +84,32 @@ def _best(ranked: list[Scored]) -> Scored | None:
     return next((s for s in ranked if s.label != OOS), None)
 
 
+def _other_entity(kb: KnowledgeBase, label: str, own: Slots, last: Slots) -> bool:
+    """A topic that exists for one entity only (the valmennus' own kokonaisuus) when the question, or
+    the conversation it continues, is about another investment."""
+    if label == OOS or kb.entry(label).needs != ["valmennus"] or own.valmennus:
+        return False
+    investments = own.investments or last.investments
+    return bool(investments) and "P4I1" not in investments
+
+
+def _fitting(
+    kb: KnowledgeBase, analysis: Analysis, ranked: list[Scored], best: Scored | None
+) -> Scored | None:
+    """A question that names an investment ("milloin I2:n piti olla valmis?") is about a topic the
+    investment changes, when such a topic is nearly as close as the best one."""
+    if best is None or not (analysis.entities.investments and analysis.entities.explicit_investment):
+        return best
+    if "investment" in kb.entry(best.label).needs:
+        return best
+    for scored in ranked:
+        if scored.score < best.score - FITS_ENTITY_MARGIN:
+            break
+        if scored.label != OOS and "investment" in kb.entry(scored.label).needs:
+            return scored
+    return best
+
+
 def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> Decision:
     """`ctx` is the conversation as seen at this turn (already emptied if it was too old).
 
@@ -106,7 +133,8 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
         item = next(o for o in kb.out_of_scope if o.id == analysis.out_of_scope)
         return declined("out_of_scope", item, related=False)
 
-    best = _best(analysis.ranked)
+    ranked = [s for s in analysis.ranked if not _other_entity(kb, s.label, own, ctx.last)]
+    best = _fitting(kb, analysis, ranked, _best(ranked))
     oos = analysis.score(OOS)
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
     needed = CONFIDENT * (UNKNOWN_FACTOR if unknown_ratio >= 0.5 else 1.0)
@@ -160,6 +188,8 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
             return declined("empty", related=False)
         return declined("unknown")
 
+    if analysis.numbered is not None and chosen.id not in analysis.numbered and not also:
+        return declined("no_number")  # "kuinka monta merkkiä…": the topic has no number to give
     fallback = _merge(stated, ctx.last) if reason == "followup" else stated
     if reason == "followup":
         own = _merge(ctx.last, own) if own.empty or analysis.followup else own
@@ -167,10 +197,19 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     remembered = frozenset(used) if reason != "followup" else frozenset(u for u in used if _from(stated, u))
     new_context = ConversationContext(chosen.id, slots, stated)
     # e.g. the development manager of a region the guide names nobody for: answered, but not known
-    known = not ("manager" in chosen.requires and slots.area and not kb.contacts.region(slots.area).manager)
+    known = _known(kb, chosen, slots)
     return Decision(
         chosen, known or bool(also), reason, slots, remembered, tuple(also), (), None, new_context
     )
+
+
+def _known(kb: KnowledgeBase, chosen: Entry, slots: Slots) -> bool:
+    """False when the answer rests on a fact the guide leaves out for these entities."""
+    if "manager" in chosen.requires and slots.area and not kb.contacts.region(slots.area).manager:
+        return False
+    if "contact" in chosen.requires and slots.investments and not (slots.valmennus or slots.area):
+        return any(kb.investments[code].contacts for code in slots.investments)
+    return True
 
 
 def _from(stated: Slots, kind: str) -> bool:

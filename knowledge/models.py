@@ -140,8 +140,9 @@ class Entry(Strict):
     template: str | None = None
     link: str | None = None
     needs: list[Literal["investment", "county", "area", "valmennus"]] = Field(default_factory=list)
-    # facts without which the guide does not answer: "manager" = the region's development manager
-    requires: list[Literal["manager"]] = Field(default_factory=list)
+    # facts without which the guide does not answer: "manager" = the region's development manager,
+    # "contact" = a named contact person of the asked investment
+    requires: list[Literal["manager", "contact"]] = Field(default_factory=list)
     related: list[str] = Field(default_factory=list)
 
 

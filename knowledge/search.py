@@ -54,6 +54,7 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     mig dig sig oss er han hon de dem sin sitt sina man får fick vara varit blir bli kommer ska
     skulle kunna kan måste bör innan efter redan fortfarande utöver också hej tack snälla
     entäs entäpä eikun tarkoitin tarkoitan meinasin meant mean menade menar
+    anything something everything extra additional else
     """.split()
 )
 # the same words typed without ä, ö and å ("mita", "meidan", "sa")
