@@ -40,19 +40,20 @@ STATES_CONTEXT = re.compile(
     r"kehitämme|kehitetään|kuvaamme|meillä on|meidän hanke|meidän alue|edustan|i am|i'm|im|we are|"
     r"we're|i work|we work|our project|jag är|vi är|jag jobbar|vi jobbar|vi arbetar)(?![a-zåäö])"
 )
-# where a question that asks two things splits ("…? Entä…", "… ja mitkä …", "… sekä …")
 # asks for a number: answered only by a topic whose text has one (a count also by a list)
 ASKS_COUNT = re.compile(
     r"\b(?:kuinka (?:monta|paljon)|montako|monta\b|paljonko|how (?:many|much)|hur (?:många|mycket))"
 )
 ASKS_LENGTH = re.compile(r"\b(?:mahtuu|merkk\w*|merkkimäär\w*|pituu\w*|how long|characters|hur lång|tecken)")
 ASKS_DATE = re.compile(
-    r"\b(?:milloin (?:on|ovat|pidetään|järjestetään) (?:seuraava|seuraavat|ensi)|seuraava\w* (?:\w+ )?(?:pidetään|järjestetään)"
+    r"\b(?:milloin (?:on|ovat|pidetään|järjestetään) (?:seuraava|seuraavat|ensi)"
+    r"|seuraava\w* (?:\w+ )?(?:pidetään|järjestetään)"
     r"|päivämäär\w*|kellonai\w*|when is the next|when are the next|när är nästa)"
 )
 DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.(?:20\d\d)?|\b20\d\d\b")
 NUMBER = re.compile(r"\d|\b(?:yksi|yhde|yhte|kaksi|kahde|kahte|kolm|nelj|viisi|viide|kuusi|kuude)")
 LIST = re.compile(r"(?:^|\n)\s*(?:•|[0-9]+\.|[A-H]\.)", re.MULTILINE)
+# where a question that asks two things splits ("…? Entä…", "… ja mitkä …", "… sekä …")
 SPLIT = re.compile(
     r"[?!;]+\s*|\.\s+(?=[a-zåäö])|\s+(?:sekä|and also|samt)\s+|,?\s+(?:ja|and|och|\+|&)\s+"
     r"(?=(?:mitä|mikä|mitkä|miten|kuka|ketkä|keneltä|kenelle|milloin|mihin|minne|montako|paljonko|kuinka|"
