@@ -57,6 +57,7 @@ class Phase(Strict):
     name: str
     when: str
     what: str
+    ends: dt.date  # the last day of `when`, to say that a phase is over
 
 
 class Common(Strict):

@@ -17,7 +17,7 @@ from knowledge.models import Entry, Investment
 from knowledge.rules import combined_tag
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_SLIDES_IN_TEXT = 4
+MAX_SLIDES_IN_TEXT = 8
 
 
 def fmt_date(value: dt.date) -> str:
@@ -30,6 +30,13 @@ def join_fi(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " ja " + items[-1]
+
+
+def slides_fi(slides: list[int]) -> str:
+    """'dia 9', 'diat 8 ja 9' (inline, in an answer that covers several investments)."""
+    if len(slides) == 1:
+        return f"dia {slides[0]}"
+    return "diat " + join_fi([str(s) for s in slides])
 
 
 def slides_line(slides: list[int]) -> str:
@@ -52,6 +59,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["date"] = fmt_date
+    env.filters["slides"] = slides_fi
     env.globals.update(combined_tag=combined_tag, join_fi=join_fi)
     return env
 

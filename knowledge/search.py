@@ -54,7 +54,7 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     mig dig sig oss er han hon de dem sin sitt sina man får fick vara varit blir bli kommer ska
     skulle kunna kan måste bör innan efter redan fortfarande utöver också hej tack snälla
     entäs entäpä eikun tarkoitin tarkoitan meinasin meant mean menade menar
-    anything something everything extra additional else
+    anything something everything extra additional else finnas finns fanns
     """.split()
 )
 # the same words typed without ä, ö and å ("mita", "meidan", "sa")
@@ -110,7 +110,10 @@ QUESTION_KINDS = {
 QUESTION_KIND_WEIGHT = 0.4
 ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0, "valmennus": 2.0}
 # entity names made of ordinary words: recognised as entities, removed before word search
-ENTITY_PHRASES = re.compile(r"sujuv\w*\s+palvelu\w*")
+# entity names that are not search words: "Sujuvat palvelut", "pilari 3", "investment 4", "inv. 2"
+ENTITY_PHRASES = re.compile(
+    r"sujuv\w*\s+palvelu\w*|\b(?:pilari|pillar|pelare|investoin|investment|investering|inv)\w*\.?\s*[1-4](?::\w+|\b)"
+)
 
 
 @dataclass(frozen=True)
