@@ -8,9 +8,11 @@ two things is also cut into its parts, each ranked on its own, so that the decis
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 
+from knowledge import buildcache
 from knowledge.classify import OOS, Example, ExampleClassifier, Scored
 from knowledge.entities import ANY_INVESTMENT, AREA_PATTERN, VALMENNUS, Entities, extract
 from knowledge.loader import KnowledgeBase
@@ -110,9 +112,7 @@ class Analyser:
         self.kb = kb
         self.index = Index(kb, bodies)
         self._guide = fold(" ".join(kb.slide_text.values()))
-        self.classifier = ExampleClassifier(self._examples(kb), self.featurize)
-        for entry_id, body in (bodies or {}).items():
-            self.classifier.add_vocabulary(entry_id, body)
+        self.classifier = self._classifier(kb, bodies or {})
         texts = {e.id: fold((bodies or {}).get(e.id, "") or e.answer or "") for e in kb.entries}
         self._with_digits = frozenset(i for i, t in texts.items() if re.search(r"\d", t))
         self._dated = frozenset(i for i, t in texts.items() if DATE.search(t))
@@ -120,11 +120,29 @@ class Analyser:
             i for i, t in texts.items() if NUMBER.search(t) or len(LIST.findall(t)) >= 2
         )
 
+    def _classifier(self, kb: KnowledgeBase, bodies: dict[str, str]) -> ExampleClassifier:
+        examples = self._examples(kb)
+        digest = buildcache.key(
+            [(e.label, e.text, e.weight) for e in examples],
+            sorted(bodies.items()),
+            [c.model_dump() for c in kb.lexicon],
+            [c.model_dump() for c in kb.counties],
+        )
+        state = buildcache.load("classifier", digest)
+        if isinstance(state, dict):
+            with contextlib.suppress(KeyError, TypeError):
+                return ExampleClassifier.from_state(state, self.featurize)
+        classifier = ExampleClassifier(examples, self.featurize)
+        for entry_id, body in bodies.items():
+            classifier.add_vocabulary(entry_id, body)
+        buildcache.save("classifier", digest, classifier.state())
+        return classifier
+
     # -- features shared by the classifier's examples and the questions ---------------------------
     def featurize(self, text: str) -> tuple[list[str], list[str]]:
         """The word features of a text and its content words (not stopwords, entities or places)."""
         folded = fold(text)
-        searchable = ENTITY_PHRASES.sub(" ", folded)
+        searchable = self.index.county_finder.strip(ENTITY_PHRASES.sub(" ", folded))
         words = tokens(searchable)
         found = sorted(self.index.lexicon.phrase_concepts(searchable))
         for token in words:
@@ -182,7 +200,7 @@ class Analyser:
         index = self.index
         folded = fold(question)
         entities = extract(self.kb, question, index.county_finder)
-        searchable = ENTITY_PHRASES.sub(" ", folded)
+        searchable = index.county_finder.strip(ENTITY_PHRASES.sub(" ", folded))
         features: list[str] = sorted(index.lexicon.phrase_concepts(searchable))
         content: list[str] = []
         unknown: list[str] = []

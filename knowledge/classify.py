@@ -15,6 +15,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 OOS = "__oos__"
 _ASCII = str.maketrans("äöåüé", "aoaue")
@@ -86,6 +87,25 @@ class ExampleClassifier:
                 postings[feature].append((i, value))
         self.postings = dict(postings)
         self.label_set = sorted(set(self.labels))
+
+    STATE = ("idf", "max_idf", "labels", "weights", "vocabulary", "postings", "label_set")
+
+    def state(self) -> dict[str, Any]:
+        """Everything built from the examples, as plain data (for `knowledge.buildcache`)."""
+        values = {name: getattr(self, name) for name in self.STATE}
+        values["vocabulary"] = dict(values["vocabulary"])
+        return values
+
+    @classmethod
+    def from_state(
+        cls, state: dict[str, Any], featurize: Callable[[str], tuple[list[str], list[str]]]
+    ) -> ExampleClassifier:
+        made = cls.__new__(cls)
+        made._featurize = featurize
+        for name in cls.STATE:
+            setattr(made, name, state[name])
+        made.vocabulary = defaultdict(set, made.vocabulary)
+        return made
 
     def _raw(self, text: str) -> tuple[Counter[str], Counter[str]]:
         words, content = self._featurize(text)
@@ -159,6 +179,6 @@ class ExampleClassifier:
     def knows(self, word: str) -> bool:
         """Whether a word looks like the examples' words: most of its 5-grams occur in them."""
         grams = [g for g in char_grams([word]) if len(g) == 7]  # "g:" + five characters
-        if not grams:
-            return False
+        if not grams:  # a short word ("kp", "tm"): the examples use it as a whole word
+            return "g:<" + word.translate(_ASCII) + ">" in self.idf
         return sum(g in self.idf for g in grams) >= 0.6 * len(grams)

@@ -28,7 +28,7 @@ UNCOVERED_SHARE = 0.7  # when this share of a question's words is foreign to its
 UNCOVERED_CLEAR = 0.7  # … the topic must match at least this clearly (else it is a near miss)
 PART_CONFIDENT = 0.36  # a part of a two-part question must be this clear to add its topic
 MAX_TOPICS = 3
-FITS_ENTITY_MARGIN = 0.08  # a topic that uses the question's investment wins over one this much ahead
+FITS_ENTITY_MARGIN = 0.12  # a topic that uses the question's investment wins over one this much ahead
 SUGGESTION_FLOOR = 0.15
 DEFAULT_SUGGESTIONS = ("nimeaminen", "kokonaisuudet", "aikataulu")
 
@@ -94,11 +94,12 @@ def _other_entity(kb: KnowledgeBase, label: str, own: Slots, last: Slots) -> boo
 
 
 def _fitting(
-    kb: KnowledgeBase, analysis: Analysis, ranked: list[Scored], best: Scored | None
+    kb: KnowledgeBase, analysis: Analysis, ranked: list[Scored], best: Scored | None, known: Slots
 ) -> Scored | None:
-    """A question that names an investment ("milloin I2:n piti olla valmis?") is about a topic the
-    investment changes, when such a topic is nearly as close as the best one."""
-    if best is None or not (analysis.entities.investments and analysis.entities.explicit_investment):
+    """A question that names an investment ("milloin I2:n piti olla valmis?"), or is asked after the
+    user told theirs, is about a topic the investment changes, when such a topic is nearly as close."""
+    named = analysis.entities.investments and analysis.entities.explicit_investment
+    if best is None or not (named or known.investments):
         return best
     if "investment" in kb.entry(best.label).needs:
         return best
@@ -134,7 +135,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
         return declined("out_of_scope", item, related=False)
 
     ranked = [s for s in analysis.ranked if not _other_entity(kb, s.label, own, ctx.last)]
-    best = _fitting(kb, analysis, ranked, _best(ranked))
+    best = _fitting(kb, analysis, ranked, _best(ranked), stated)
     oos = analysis.score(OOS)
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
     needed = CONFIDENT * (UNKNOWN_FACTOR if unknown_ratio >= 0.5 else 1.0)
@@ -190,11 +191,13 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
 
     if analysis.numbered is not None and chosen.id not in analysis.numbered and not also:
         return declined("no_number")  # "kuinka monta merkkiä…": the topic has no number to give
-    fallback = _merge(stated, ctx.last) if reason == "followup" else stated
+    # "ja mikä aihealue siihen valitaan?": a new topic about what the previous turn was about
+    leans_on_last = reason == "followup" or (analysis.refers_back and own.empty)
+    fallback = _merge(stated, ctx.last) if leans_on_last else stated
     if reason == "followup":
         own = _merge(ctx.last, own) if own.empty or analysis.followup else own
     slots, used = _fill(chosen, own, fallback)
-    remembered = frozenset(used) if reason != "followup" else frozenset(u for u in used if _from(stated, u))
+    remembered = frozenset(used) if not leans_on_last else frozenset(u for u in used if _from(stated, u))
     new_context = ConversationContext(chosen.id, slots, stated)
     # e.g. the development manager of a region the guide names nobody for: answered, but not known
     known = _known(kb, chosen, slots)

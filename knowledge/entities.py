@@ -142,6 +142,15 @@ class CountyFinder:
         # a form starts a word: most texts have no word that starts like any form, and need no more work
         self._starts = {form[:3] for form, _ in pairs}
 
+    def strip(self, folded: str) -> str:
+        """The text without the county names in it ("Egentliga Tavastland" is a place, not two words)."""
+        if not self._starts.intersection(_WORD_START.findall(folded)):
+            return folded
+        for pattern, _county in self._patterns:
+            if pattern.search(folded):
+                folded = re.sub(pattern.pattern + r"[a-zåäö:-]*", " ", folded)
+        return folded
+
     def find(self, folded: str) -> County | None:
         if not self._starts.intersection(_WORD_START.findall(folded)):
             return None

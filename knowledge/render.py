@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,16 @@ def join_fi(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " ja " + items[-1]
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """An answer without template syntax, rendered as it is."""
+
+    text: str
+
+    def render(self, **_values: Any) -> str:
+        return self.text
 
 
 def slides_fi(slides: list[int]) -> str:
@@ -83,11 +94,14 @@ class Renderer:
         self._owners = owners  # slide -> investments whose own slide it is
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one renderer per process
-    def _template(self, entry_id: str) -> jinja2.Template:
+    def _template(self, entry_id: str) -> jinja2.Template | _Plain:
         entry = self.kb.entry(entry_id)
         if entry.template:
             return self.env.get_template(entry.template)
-        return self.env.from_string(entry.answer or "")
+        text = entry.answer or ""
+        if "{" not in text:  # most answers are plain text: no template to compile at start-up
+            return _Plain(text)
+        return self.env.from_string(text)
 
     def _context(self, slots: Slots | None, today: dt.date | None) -> dict[str, Any]:
         kb = self.kb

@@ -55,6 +55,10 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     skulle kunna kan måste bör innan efter redan fortfarande utöver också hej tack snälla
     entäs entäpä eikun tarkoitin tarkoitan meinasin meant mean menade menar
     anything something everything extra additional else finnas finns fanns
+    guide guidance instructions suggest suggests suggested recommend recommends recommended mention mentions
+    mentioned according andra ser se inom hos från sådan sådana något några alla allt hela mer mest
+    egen eget egna våra vårt era ert deras dess mainitaan mainitseeko mainitsee sanotaan sanooko sanoo
+    kerrotaan kertooko kertoo
     """.split()
 )
 # the same words typed without ä, ö and å ("mita", "meidan", "sa")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,9 @@ from knowledge.answering import Answerer
 from knowledge.loader import KnowledgeBase, default_knowledge
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+# the tests (and the processes they start) build their classifier cache in a directory of their own
+os.environ.setdefault("TOIMINTAMALLI_CACHE_DIR", tempfile.mkdtemp(prefix="toimintamalli-cache-"))
 
 
 @pytest.fixture(scope="session")

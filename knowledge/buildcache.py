@@ -1,0 +1,78 @@
+"""A cache of the example classifier as built at start-up, so that a restart does not rebuild it.
+
+The classifier is a pure function of the examples, the answers' text, the lexicon, the counties and the
+code that turns text into features, so the cache key is a hash of all of them; any change builds anew.
+The state is stored with `marshal` (plain dicts, lists, tuples, sets, strings and floats: nothing is
+executed on load). A cache that cannot be read or written is ignored: the classifier is then built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import marshal
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CODE = Path(__file__).resolve().parent
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """`TOIMINTAMALLI_CACHE_DIR`, else the user's cache directory; "" or "off" turns the cache off."""
+    chosen = os.environ.get("TOIMINTAMALLI_CACHE_DIR")
+    if chosen is not None:
+        return None if chosen.strip() in ("", "off") else Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "toimintamalli"
+
+
+def key(*parts: Any) -> str:
+    """A hash of the given data (JSON-serialisable) and of this package's source code."""
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    for path in sorted(CODE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for part in parts:
+        digest.update(json.dumps(part, ensure_ascii=False, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:32]
+
+
+def load(name: str, digest: str) -> Any | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    collecting = gc.isenabled()
+    try:
+        data = (directory / f"{name}-{digest}.marshal").read_bytes()
+        gc.disable()  # many small containers: the collector would walk them again and again
+        return marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def save(name: str, digest: str, state: Any) -> None:
+    """Writes atomically (a reader never sees half a file) and keeps only the newest cache per name."""
+    directory = cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump(state, handle)
+        target = directory / f"{name}-{digest}.marshal"
+        os.replace(tmp, target)
+        for old in directory.glob(f"{name}-*.marshal"):
+            if old != target:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
