@@ -130,34 +130,50 @@ def _county_pattern(form: str) -> re.Pattern[str]:
 
 
 _WORD_START = re.compile(r"(?<![a-zåäö0-9-])[a-zåäö0-9-]{3}")
+_WORD_REST = re.compile(r"[a-zåäö:-]*")
 
 
 class CountyFinder:
-    """Matches any common written form of a county; the longest form wins."""
+    """Matches any common written form of a county; at the first place a form matches, the longest wins.
+
+    A form starts a word, so only the forms that begin like a word of the text are tried, at that word.
+    """
 
     def __init__(self, counties: list[County]) -> None:
         pairs = [(form, county) for county in counties for form in county.forms]
         pairs.sort(key=lambda pair: -len(pair[0]))
-        self._patterns = [(_county_pattern(form), county) for form, county in pairs]
-        # a form starts a word: most texts have no word that starts like any form, and need no more work
-        self._starts = {form[:3] for form, _ in pairs}
+        self._by_start: dict[str, list[tuple[re.Pattern[str], County]]] = {}
+        for form, county in pairs:
+            if len(form) < 3:
+                raise ValueError(f"counties.yaml: {county.name}: muoto '{form}' on alle 3 merkkiä")
+            self._by_start.setdefault(form[:3], []).append((_county_pattern(form), county))
+
+    def _matches(self, folded: str) -> list[tuple[int, int, County]]:
+        """(start, end of the word the form is in, county) for each place a county is named."""
+        found = []
+        position = 0
+        for word in _WORD_START.finditer(folded):
+            if word.start() < position:
+                continue
+            for pattern, county in self._by_start.get(word.group(0), ()):
+                match = pattern.match(folded, word.start())
+                if match:
+                    end = _WORD_REST.match(folded, match.end())
+                    position = end.end() if end else match.end()
+                    found.append((word.start(), position, county))
+                    break
+        return found
 
     def strip(self, folded: str) -> str:
         """The text without the county names in it ("Egentliga Tavastland" is a place, not two words)."""
-        if not self._starts.intersection(_WORD_START.findall(folded)):
-            return folded
-        for pattern, _county in self._patterns:
-            if pattern.search(folded):
-                folded = re.sub(pattern.pattern + r"[a-zåäö:-]*", " ", folded)
+        spans = self._matches(folded)
+        for start, end, _county in reversed(spans):
+            folded = folded[:start] + " " + folded[end:]
         return folded
 
     def find(self, folded: str) -> County | None:
-        if not self._starts.intersection(_WORD_START.findall(folded)):
-            return None
-        for pattern, county in self._patterns:
-            if pattern.search(folded):
-                return county
-        return None
+        spans = self._matches(folded)
+        return spans[0][2] if spans else None
 
 
 def extract(kb: KnowledgeBase, text: str, finder: CountyFinder | None = None) -> Entities:
