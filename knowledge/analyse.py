@@ -23,7 +23,8 @@ from knowledge.text import fold, tokens
 
 LEXICAL_SHARE = 0.3  # weight of the lexical index in the blended score
 LEXICAL_SCALE = 8.0  # a lexical score of this size counts as half-way sure
-SLIDE_WEIGHT = 0.55  # a line of the guide's slide text, as an example of its topic
+SLIDE_WEIGHT = 0.55  # lines of the guide's slide text, as an example of its topic
+SLIDE_LINES = 3
 KEYWORD_WEIGHT = 0.8
 # words that make a turn lean on the previous one ("entä I4?", "ei kun tarkoitin I3", "and for I3?")
 FOLLOWUP = re.compile(
@@ -185,8 +186,9 @@ class Analyser:
             topic = primary.get(dia)
             if topic is None:
                 continue
-            for line in _slide_lines(text):
-                examples.append(Example(topic, line, SLIDE_WEIGHT))
+            lines = _slide_lines(text)
+            for i in range(0, len(lines), SLIDE_LINES):  # a few lines at a time: fewer, fuller examples
+                examples.append(Example(topic, " ".join(lines[i : i + SLIDE_LINES]), SLIDE_WEIGHT))
         return examples
 
     # -- analysis ---------------------------------------------------------------------------------

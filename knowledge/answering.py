@@ -7,6 +7,7 @@ a conversation and returns the context to keep for the next one.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,8 @@ class Answerer:
         self.renderer = Renderer(kb)
         # topics are also searched by the text they render to (templates included), without entities
         self.analyser = Analyser(kb, {e.id: self.renderer.render_entry(e) for e in kb.entries})
+        # what is built here lives as long as the process: keep the collector from walking it again
+        gc.freeze()
 
     def reply(
         self, question: str, now: dt.datetime | None = None, context: ConversationContext | None = None
