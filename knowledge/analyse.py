@@ -130,6 +130,7 @@ class Analyser:
             [c.model_dump() for c in kb.lexicon],
             [c.model_dump() for c in kb.counties],
         )
+        self.classifier_key = digest
         state = buildcache.load("classifier", digest)
         if isinstance(state, dict):
             with contextlib.suppress(KeyError, TypeError):

@@ -4,6 +4,10 @@ The classifier is a pure function of the examples, the answers' text, the lexico
 code that turns text into features, so the cache key is a hash of all of them; any change builds anew.
 The state is stored with `marshal` (plain dicts, lists, tuples, sets, strings and floats: nothing is
 executed on load). A cache that cannot be read or written is ignored: the classifier is then built.
+
+The package ships the cache for its own data (`data/<name>.marshal.gz`, written by
+`python tools/build_cache.py`), so that even the first start after installing does not build; the user's
+cache directory holds the cache of any other data (a changed knowledge base, another Python).
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ import hashlib
 import json
 import marshal
 import os
+import sys
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 CODE = Path(__file__).resolve().parent
+PACKAGED = CODE / "data"
 FORMAT = 1
 
 
@@ -33,7 +40,7 @@ def cache_dir() -> Path | None:
 
 def key(*parts: Any) -> str:
     """A hash of the given data (JSON-serialisable) and of this package's source code."""
-    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    digest = hashlib.sha256(f"format {FORMAT} python {sys.version_info[:2]}".encode())
     for path in sorted(CODE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for part in parts:
@@ -42,19 +49,41 @@ def key(*parts: Any) -> str:
 
 
 def load(name: str, digest: str) -> Any | None:
+    """The cached state for `digest`: the packaged one, else the user's; None when neither matches."""
     directory = cache_dir()
     if directory is None:
         return None
+    packaged = _read(PACKAGED / f"{name}.marshal.gz", compressed=True)
+    if isinstance(packaged, dict) and packaged.get("key") == digest:
+        return packaged.get("state")
+    return _read(directory / f"{name}-{digest}.marshal", compressed=False)
+
+
+def _read(path: Path, compressed: bool) -> Any | None:
     collecting = gc.isenabled()
     try:
-        data = (directory / f"{name}-{digest}.marshal").read_bytes()
+        data = path.read_bytes()
+        if compressed:
+            data = zlib.decompress(data)
         gc.disable()  # many small containers: the collector would walk them again and again
         return marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
+    except (OSError, EOFError, ValueError, TypeError, zlib.error):
         return None
     finally:
         if collecting:
             gc.enable()
+
+
+def write_packaged(name: str, digest: str, state: Any) -> Path:
+    """The cache shipped with the package (for `tools/build_cache.py`)."""
+    path = PACKAGED / f"{name}.marshal.gz"
+    path.write_bytes(zlib.compress(marshal.dumps({"key": digest, "state": state}), 9))
+    return path
+
+
+def packaged_key(name: str) -> str | None:
+    packaged = _read(PACKAGED / f"{name}.marshal.gz", compressed=True)
+    return packaged.get("key") if isinstance(packaged, dict) else None
 
 
 def save(name: str, digest: str, state: Any) -> None:
