@@ -35,8 +35,14 @@ FOLLOWUP = re.compile(
 # pronouns and adverbs that refer back to the previous answer ("kuka meidät sinne liittää?")
 REFERS_BACK = re.compile(
     r"(?<![a-zåäö])(?:sinne|siihen|sitä|sita|sen|se|siitä|siita|siinä|siina|niitä|niita|niihin|ne|niiden|"
+    r"sille|siltä|silta|sillä|silla|niille|niillä|niilla|"
     r"tuo|tuota|tota|ton|tohon|sinna|"
     r"sama|samat|it|that|there|them|those|det|dit|den|dem)(?![a-zåäö])"
+)
+# a turn that takes back what the user said before ("ei kun tarkoitin I3")
+CORRECTS = re.compile(
+    r"(?<![a-zåäö])(?:ei kun|eikun|ei vaan|tarkoitin|tarkoitan|meinasin|i meant|actually|jag menade|menade)"
+    r"(?![a-zåäö])"
 )
 # a turn that tells who the user is or what they work on ("Olen Pirkanmaalta.", "Teemme I2-mallia.")
 STATES_CONTEXT = re.compile(
@@ -44,11 +50,20 @@ STATES_CONTEXT = re.compile(
     r"kehitämme|kehitetään|kuvaamme|meillä on|meidän hanke|meidän alue|edustan|i am|i'm|im|we are|"
     r"we're|i work|we work|our project|jag är|vi är|jag jobbar|vi jobbar|vi arbetar)(?![a-zåäö])"
 )
+# a message that asks something (not only tells who the user is)
+ASKS = re.compile(
+    r"\?|(?<![a-zåäö])(?:miten|mikä|mitkä|mitä|mihin|missä|mistä|kuka|ketkä|kenelle|keneltä|milloin|"
+    r"koska|paljonko|montako|kuinka|voiko|voinko|pitääkö|onko|ollaanko|saako|tarvitaanko|"
+    r"how|what|who|where|when|which|can|should|do|does|is|are|hur|vad|vem|var|när|kan|ska|måste)(?![a-zåäö])"
+)
 # asks for a number: answered only by a topic whose text has one (a count also by a list)
 ASKS_COUNT = re.compile(
     r"\b(?:kuinka (?:monta|paljon)|montako|monta\b|paljonko|how (?:many|much)|hur (?:många|mycket))"
 )
 ASKS_LENGTH = re.compile(r"\b(?:mahtuu|merkk\w*|merkkimäär\w*|pituu\w*|how long|characters|hur lång|tecken)")
+ASKS_LIMIT = re.compile(
+    r"\b(?:merkkiraj\w*|merkkirajoi\w*|pituusraj\w*|character limit|max(?:imum)? length|teckengräns\w*)"
+)
 ASKS_DATE = re.compile(
     r"\b(?:milloin (?:on|ovat|pidetään|järjestetään) (?:seuraava|seuraavat|ensi)"
     r"|seuraava\w* (?:\w+ )?(?:pidetään|järjestetään)"
@@ -92,6 +107,8 @@ class Analysis:
     followup: bool = False  # leans on the previous turn ("entä I4?")
     refers_back: bool = False  # uses a pronoun for something said before ("sinne")
     states_context: bool = False  # tells who the user is ("Olen Pirkanmaalta")
+    corrects: bool = False  # takes back what was said before: its entities replace the stated ones
+    asks: bool = True  # asks something ("…, kuka on meidän kp?"), not only tells
     # asks for a number or a date ("kuinka monta", "milloin on seuraava"): the topics whose text has
     # one, else None
     numbered: frozenset[str] | None = None
@@ -251,13 +268,15 @@ class Analyser:
             followup=bool(FOLLOWUP.search(folded.lstrip())),
             refers_back=bool(REFERS_BACK.search(folded)),
             states_context=bool(STATES_CONTEXT.search(folded)) and entities.any,
+            asks=bool(ASKS.search(folded)),
+            corrects=bool(CORRECTS.search(folded)),
             numbered=self._numbers_for(folded),
         )
 
     def _numbers_for(self, folded: str) -> frozenset[str] | None:
         if ASKS_DATE.search(folded):
             return self._dated
-        if ASKS_COUNT.search(folded) and ASKS_LENGTH.search(folded):
+        if ASKS_LIMIT.search(folded) or (ASKS_COUNT.search(folded) and ASKS_LENGTH.search(folded)):
             return self._with_digits
         if ASKS_COUNT.search(folded):
             return self._countable

@@ -117,7 +117,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     The returned context has no time stamp; the answerer, which knows the time, adds it.
     """
     own = slots_of(analysis.entities)
-    stated = _merge(ctx.stated, own) if analysis.states_context else ctx.stated
+    stated = _merge(ctx.stated, own) if analysis.states_context or analysis.corrects else ctx.stated
 
     def declined(reason: str, item: OutOfScope | None = None, related: bool = True) -> Decision:
         kept = ConversationContext(ctx.topic, ctx.last, stated)
@@ -172,7 +172,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
             )
             if not new_topic and not (oos >= CONFIDENT and oos > kept_score):
                 chosen, reason = previous, "followup"
-    if chosen is None and analysis.states_context and not own_sure:
+    if chosen is None and analysis.states_context and not own_sure and not analysis.asks:
         return Decision(
             None, True, "context", slots=stated, context=ConversationContext(ctx.topic, ctx.last, stated)
         )

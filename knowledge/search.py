@@ -58,7 +58,8 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     guide guidance instructions suggest suggests suggested recommend recommends recommended mention mentions
     mentioned according andra ser se inom hos från sådan sådana något några alla allt hela mer mest
     egen eget egna våra vårt era ert deras dess mainitaan mainitseeko mainitsee sanotaan sanooko sanoo
-    kerrotaan kertooko kertoo
+    kerrotaan kertooko kertoo juttu juttua jutun juttuja jutut homma hommaa hommat asia asiaa asiat
+    asiasta tehdään tehtiin tekemässä tehnyt tehneet pahasti vähän paljon aika tosi kiire kiireellä
     """.split()
 )
 # the same words typed without ä, ö and å ("mita", "meidan", "sa")
