@@ -201,9 +201,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     new_context = ConversationContext(chosen.id, slots, stated)
     # e.g. the development manager of a region the guide names nobody for: answered, but not known
     known = _known(kb, chosen, slots)
-    return Decision(
-        chosen, known or bool(also), reason, slots, remembered, tuple(also), (), None, new_context
-    )
+    return Decision(chosen, known, reason, slots, remembered, tuple(also), (), None, new_context)
 
 
 def _known(kb: KnowledgeBase, chosen: Entry, slots: Slots) -> bool:

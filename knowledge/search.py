@@ -60,10 +60,12 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     egen eget egna våra vårt era ert deras dess mainitaan mainitseeko mainitsee sanotaan sanooko sanoo
     kerrotaan kertooko kertoo juttu juttua jutun juttuja jutut homma hommaa hommat asia asiaa asiat
     asiasta tehdään tehtiin tekemässä tehnyt tehneet pahasti vähän paljon aika tosi kiire kiireellä
+    pitäs pitääks pitäiskö onks voiks saaks mistään jonkun jonkin joku erikseen alltså hittar inget ingen
     """.split()
 )
 # the same words typed without ä, ö and å ("mita", "meidan", "sa")
-STOPWORDS = STOPWORDS | frozenset(w.translate(str.maketrans("äöå", "aoa")) for w in STOPWORDS)
+_NO_UMLAUTS = str.maketrans("äöå", "aoa")
+STOPWORDS = STOPWORDS | frozenset(w.translate(_NO_UMLAUTS) for w in STOPWORDS)
 
 _stemmer = Stemmer.Stemmer("finnish")
 # small numbers, years and dates are not search words ("250" is)
@@ -137,6 +139,9 @@ class Lexicon:
             self.weights[concept_id] = weight
             for form in forms:
                 self.by_prefix[fold(form)] = concept_id
+        # the same forms typed without ä, ö and å ("loydy", "maaraaika"), where that names no other form
+        for form, concept_id in list(self.by_prefix.items()):
+            self.by_prefix.setdefault(form.translate(_NO_UMLAUTS), concept_id)
         self.prefixes = sorted(self.by_prefix, key=len, reverse=True)
         self._longest = max((len(p) for p in self.prefixes), default=0)
         self._inner = {p for p in self.prefixes if len(p) >= 4 and " " not in p}
