@@ -65,7 +65,8 @@ ASKS_LIMIT = re.compile(
     r"\b(?:merkkiraj\w*|merkkirajoi\w*|pituusraj\w*|character limit|max(?:imum)? length|teckengräns\w*)"
 )
 ASKS_DATE = re.compile(
-    r"\b(?:milloin (?:on|ovat|pidetään|järjestetään) (?:seuraava|seuraavat|ensi)"
+    r"\b(?:milloin (?:on |ovat |pidetään |järjestetään )?(?:seuraava|seuraavat|ensi)"
+    r"|tulossa|upcoming|kommande"
     r"|seuraava\w* (?:\w+ )?(?:pidetään|järjestetään)"
     r"|päivämäär\w*|kellonai\w*|when is the next|when are the next|när är nästa)"
 )

@@ -25,7 +25,7 @@ SHORT_QUESTION = 4  # content words
 NEW_TOPIC_MARGIN = 0.08  # "entä ilmiöt?" starts another topic when it beats the previous one by this much
 REFERS_BACK_MARGIN = 0.15  # … and "kuka sinne liittää?" (a pronoun for the previous answer) by this much
 UNCOVERED_SHARE = 0.7  # when this share of a question's words is foreign to its best topic …
-UNCOVERED_CLEAR = 0.7  # … the topic must match at least this clearly (else it is a near miss)
+UNCOVERED_CLEAR = 0.6  # … the topic must match at least this clearly (else it is a near miss)
 PART_CONFIDENT = 0.36  # a part of a two-part question must be this clear to add its topic
 MAX_TOPICS = 3
 FITS_ENTITY_MARGIN = 0.12  # a topic that uses the question's investment wins over one this much ahead
@@ -130,13 +130,19 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
             context=kept,
         )
 
-    if analysis.out_of_scope:
-        item = next(o for o in kb.out_of_scope if o.id == analysis.out_of_scope)
-        return declined("out_of_scope", item, related=False)
-
     ranked = [s for s in analysis.ranked if not _other_entity(kb, s.label, own, ctx.last)]
     best = _fitting(kb, analysis, ranked, _best(ranked), stated)
     oos = analysis.score(OOS)
+    if analysis.out_of_scope:
+        item = next(o for o in kb.out_of_scope if o.id == analysis.out_of_scope)
+        covered = (
+            best is not None
+            and best.label in item.except_topics
+            and best.score >= CONFIDENT
+            and best.score >= oos + OOS_MARGIN
+        )
+        if not covered:
+            return declined("out_of_scope", item, related=False)
     unknown_ratio = len(analysis.unknown_tokens) / max(1, len(analysis.content_tokens))
     needed = CONFIDENT * (UNKNOWN_FACTOR if unknown_ratio >= 0.5 else 1.0)
     foreign = analysis.foreign

@@ -28,9 +28,24 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 M = TypeVar("M", bound=BaseModel)
 
 try:  # the C loader is several times faster; fall back to the pure-Python one
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """Safe loading that refuses a key given twice in one mapping (YAML would keep only the last)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"avain '{key}' toistuu", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 class KnowledgeError(Exception):
@@ -128,6 +143,12 @@ def _check_references(kb: KnowledgeBase) -> None:
         for rel in entry.related:
             if rel not in seen:
                 raise KnowledgeError(f"entries.yaml: tietue ({entry.id}): kenttä 'related': '{rel}' puuttuu")
+    for item in kb.out_of_scope:
+        for topic in item.except_topics:
+            if topic not in seen:
+                raise KnowledgeError(
+                    f"out_of_scope.yaml: tietue ({item.id}): kenttä 'except_topics': aihetta '{topic}' ei ole"
+                )
     areas = {r.area for r in kb.contacts.regions}
     for county in kb.counties:
         if county.area not in areas:

@@ -160,3 +160,6 @@ class OutOfScope(Strict):
     id: str
     forms: list[str]
     reply: str
+    # topics that answer part of the category ("should we delete a model that failed?" -> ei_toimi):
+    # when one of them is the question's clear topic, it is answered
+    except_topics: list[str] = Field(default_factory=list)
