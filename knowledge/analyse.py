@@ -62,7 +62,8 @@ ASKS_COUNT = re.compile(
 )
 ASKS_LENGTH = re.compile(r"\b(?:mahtuu|merkk\w*|merkkimäär\w*|pituu\w*|how long|characters|hur lång|tecken)")
 ASKS_LIMIT = re.compile(
-    r"\b(?:merkkiraj\w*|merkkirajoi\w*|pituusraj\w*|character limit|max(?:imum)? length|teckengräns\w*)"
+    r"\b(?:merkkiraj\w*|merkkirajoi\w*|maksimimerk\w*|enimmäismerk\w*|pituusraj\w*|character limit"
+    r"|max(?:imum)? length|teckengräns\w*)"
 )
 ASKS_DATE = re.compile(
     r"\b(?:milloin (?:on |ovat |pidetään |järjestetään )?(?:seuraava|seuraavat|ensi)"

@@ -129,6 +129,7 @@ def _county_pattern(form: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form))
 
 
+_NO_UMLAUTS = str.maketrans("äöå", "aoa")
 _WORD_START = re.compile(r"(?<![a-zåäö0-9-])[a-zåäö0-9-]{3}")
 _WORD_REST = re.compile(r"[a-zåäö:-]*")
 
@@ -141,6 +142,13 @@ class CountyFinder:
 
     def __init__(self, counties: list[County]) -> None:
         pairs = [(form, county) for county in counties for form in county.forms]
+        # the same forms typed without ä, ö and å ("etela-pohjanmaa"), unless that is another form
+        written = {form for form, _ in pairs}
+        pairs += [
+            (plain, county)
+            for form, county in list(pairs)
+            if (plain := form.translate(_NO_UMLAUTS)) != form and plain not in written
+        ]
         pairs.sort(key=lambda pair: -len(pair[0]))
         self._by_start: dict[str, list[tuple[re.Pattern[str], County]]] = {}
         for form, county in pairs:
