@@ -1,0 +1,81 @@
+"""The blind sets (tests/data/blind/, written from the guide alone by writers who saw no code) stay at
+their floors: questions through the answerer, conversations through the router as `chat --json` runs them.
+
+Their first-run scores, before any tuning on them, are in README; the floors only catch regressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dialogs.context import Context
+from dialogs.router import respond
+from knowledge.answering import Answerer
+
+BLIND = Path(__file__).parent / "data" / "blind"
+FLOORS = json.loads((Path(__file__).parent / "data" / "floors.json").read_text())
+DASHES = dict.fromkeys(map(ord, "\u2013\u2014\u2011\u2010\u2212"), "-")
+NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
+
+
+def norm(text: str) -> str:
+    """The shared scorers' matching: case, dashes, Slack emphasis and spaces around , ( ) ignored."""
+    text = text.translate(DASHES).replace("\u00a0", " ").replace("\u00ad", "")
+    text = re.sub(r"[*_`~]", "", text.lower())
+    return re.sub(r"\s*([,()])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def passes(case: dict[str, Any], answer: str, confident: bool) -> bool:
+    if case.get("context"):
+        return True
+    if case.get("oos"):
+        return not confident
+    shown = norm(answer)
+    return (
+        confident
+        and all(any(norm(alt) in shown for alt in group) for group in case.get("all", []))
+        and not any(norm(bad) in shown for bad in case.get("none", []))
+    )
+
+
+def cases(name: str) -> list[dict[str, Any]]:
+    lines = (BLIND / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.mark.parametrize("name", ["setB.jsonl", "setC.jsonl", "setD.jsonl", "setE.jsonl", "setF.jsonl"])
+def test_blind_question_sets_stay_at_their_floor(answerer: Answerer, name: str) -> None:
+    found = cases(name)
+    failed = [c["id"] for c in found if not passes(c, *_answer(answerer, c["q"]))]
+    assert 1 - len(failed) / len(found) >= FLOORS["blind_questions"], failed
+
+
+def _answer(answerer: Answerer, question: str) -> tuple[str, bool]:
+    answer = answerer.answer(question, NOW)
+    return answer.answer, answer.confident
+
+
+@pytest.mark.parametrize(
+    "name", ["setB_conv.jsonl", "setC_conv.jsonl", "setD_conv.jsonl", "setE_conv.jsonl", "setF_conv.jsonl"]
+)
+def test_blind_conversations_stay_at_their_floor(ctx: Context, name: str) -> None:
+    right = total = 0
+    failed = []
+    for conversation in cases(name):
+        state: dict[str, Any] = {}
+        for i, turn in enumerate(conversation["turns"]):
+            state, replies = respond(state, turn["q"], NOW + dt.timedelta(minutes=i), ctx, conversation="t")
+            shown = "\n\n".join(r.text for r in replies)
+            confident = all(r.confident for r in replies if r.kind == "answer")
+            total += 1
+            if passes(turn, shown, confident):
+                right += 1
+            else:
+                failed.append(f"{conversation['id']} turn {i + 1}")
+    assert right / total >= FLOORS["blind_conversation_turns"], failed
