@@ -49,11 +49,13 @@ def cases(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["setB.jsonl", "setC.jsonl", "setD.jsonl", "setE.jsonl", "setF.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["setB.jsonl", "setC.jsonl", "setD.jsonl", "setE.jsonl", "setF.jsonl", "setG.jsonl"]
+)
 def test_blind_question_sets_stay_at_their_floor(answerer: Answerer, name: str) -> None:
     found = cases(name)
     failed = [c["id"] for c in found if not passes(c, *_answer(answerer, c["q"]))]
-    assert 1 - len(failed) / len(found) >= FLOORS["blind_questions"], failed
+    assert 1 - len(failed) / len(found) >= FLOORS["blind_questions"][name.split(".")[0]], failed
 
 
 def _answer(answerer: Answerer, question: str) -> tuple[str, bool]:
@@ -62,7 +64,8 @@ def _answer(answerer: Answerer, question: str) -> tuple[str, bool]:
 
 
 @pytest.mark.parametrize(
-    "name", ["setB_conv.jsonl", "setC_conv.jsonl", "setD_conv.jsonl", "setE_conv.jsonl", "setF_conv.jsonl"]
+    "name",
+    [f"set{x}_conv.jsonl" for x in "BCDEFG"],
 )
 def test_blind_conversations_stay_at_their_floor(ctx: Context, name: str) -> None:
     right = total = 0
@@ -78,4 +81,4 @@ def test_blind_conversations_stay_at_their_floor(ctx: Context, name: str) -> Non
                 right += 1
             else:
                 failed.append(f"{conversation['id']} turn {i + 1}")
-    assert right / total >= FLOORS["blind_conversation_turns"], failed
+    assert right / total >= FLOORS["blind_conversation_turns"][name.split("_")[0]], failed
