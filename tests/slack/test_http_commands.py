@@ -97,3 +97,11 @@ def test_rate_limited_response_url_is_retried(sender: SlackSender, fake_slack: F
     (call,) = fake_slack.wait_for("response_url", 1, timeout=10)
     assert "Komennot" in call.all_text()
     assert [c.status for c in fake_slack.calls("response_url")] == [429, 200]
+
+
+def test_a_deadline_question_says_the_deadline_has_passed(sender: SlackSender, fake_slack: FakeSlack) -> None:
+    """The server answers with today's date: every deadline of the guide is behind us (dec 2026 or later)."""
+    assert sender.command("Mikä on I3:n määräaika?", fake_slack.response_url_for("dl")).status == 200
+    (call,) = fake_slack.wait_for("response_url", 1)
+    text = call.all_text()
+    assert "31.12.2025" in text and "määräaika on mennyt" in text
