@@ -72,6 +72,9 @@ ASKS_DATE = re.compile(
     r"|päivämäär\w*|kellonai\w*|when is the next|when are the next|när är nästa)"
 )
 DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.(?:20\d\d)?|\b20\d\d\b")
+# asks for an upper limit ("voiko olla enintään…"): a topic that only gives a minimum does not answer it
+ASKS_MAX = re.compile(r"\b(?:enintään|maksimi\w*|korkeintaan|at most|maximum|högst)\b")
+GIVES_MAX = re.compile(r"\b(?:enintään|max|maksimi\w*|korkeintaan)\b")
 NUMBER = re.compile(r"\d|\b(?:yksi|yhde|yhte|kaksi|kahde|kahte|kolm|nelj|viisi|viide|kuusi|kuude)")
 LIST = re.compile(r"(?:^|\n)\s*(?:•|[0-9]+\.|[A-H]\.)", re.MULTILINE)
 # where a question that asks two things splits ("…? Entä…", "… ja mitkä …", "… sekä …")
@@ -137,6 +140,7 @@ class Analyser:
         texts = {e.id: fold((bodies or {}).get(e.id, "") or e.answer or "") for e in kb.entries}
         self._with_digits = frozenset(i for i, t in texts.items() if re.search(r"\d", t))
         self._dated = frozenset(i for i, t in texts.items() if DATE.search(t))
+        self._with_max = frozenset(i for i, t in texts.items() if GIVES_MAX.search(t))
         self._countable = frozenset(
             i for i, t in texts.items() if NUMBER.search(t) or len(LIST.findall(t)) >= 2
         )
@@ -276,6 +280,8 @@ class Analyser:
         )
 
     def _numbers_for(self, folded: str) -> frozenset[str] | None:
+        if ASKS_MAX.search(folded) and (ASKS_COUNT.search(folded) or ASKS_LENGTH.search(folded)):
+            return self._with_max
         if ASKS_DATE.search(folded):
             return self._dated
         if ASKS_LIMIT.search(folded) or (ASKS_COUNT.search(folded) and ASKS_LENGTH.search(folded)):

@@ -28,6 +28,7 @@ UNCOVERED_SHARE = 0.7  # when this share of a question's words is foreign to its
 UNCOVERED_CLEAR = 0.6  # … the topic must match at least this clearly (else it is a near miss)
 PART_CONFIDENT = 0.36  # a part of a two-part question must be this clear to add its topic
 MAX_TOPICS = 3
+EXCEPT_CLEAR = 0.5  # a declined category's except_topic answers when it is this clear
 FITS_ENTITY_MARGIN = 0.12  # a topic that uses the question's investment wins over one this much ahead
 SUGGESTION_FLOOR = 0.15
 DEFAULT_SUGGESTIONS = ("nimeaminen", "kokonaisuudet", "aikataulu")
@@ -138,7 +139,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
         covered = (
             best is not None
             and best.label in item.except_topics
-            and best.score >= CONFIDENT
+            and best.score >= EXCEPT_CLEAR
             and best.score >= oos + OOS_MARGIN
         )
         if not covered:
@@ -195,7 +196,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
             return declined("empty", related=False)
         return declined("unknown")
 
-    if analysis.numbered is not None and chosen.id not in analysis.numbered and not also:
+    if analysis.numbered is not None and not {chosen.id, *(e.id for e in also)} & analysis.numbered:
         return declined("no_number")  # "kuinka monta merkkiä…": the topic has no number to give
     # "ja mikä aihealue siihen valitaan?": a new topic about what the previous turn was about
     leans_on_last = reason == "followup" or (analysis.refers_back and own.empty)
