@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from knowledge.loader import KnowledgeBase
 from knowledge.models import INVESTMENT_CODES, County, InvestmentCode
-from knowledge.text import fold
+from knowledge.text import fold, without_umlauts
 
 _P4: tuple[InvestmentCode, ...] = ("P4I1", "P4I2", "P4I3", "P4I4")
 _ORDINALS = {"ensimmäi": "1", "toise": "2", "toinen": "2", "kolma": "3", "kolmas": "3", "neljä": "4"}
@@ -129,7 +129,6 @@ def _county_pattern(form: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form))
 
 
-_NO_UMLAUTS = str.maketrans("äöå", "aoa")
 _WORD_START = re.compile(r"(?<![a-zåäö0-9-])[a-zåäö0-9-]{3}")
 _WORD_REST = re.compile(r"[a-zåäö:-]*")
 
@@ -147,7 +146,7 @@ class CountyFinder:
         pairs += [
             (plain, county)
             for form, county in list(pairs)
-            if (plain := form.translate(_NO_UMLAUTS)) != form and plain not in written
+            if (plain := without_umlauts(form)) != form and plain not in written
         ]
         pairs.sort(key=lambda pair: -len(pair[0]))
         self._by_start: dict[str, list[tuple[re.Pattern[str], County]]] = {}

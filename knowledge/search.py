@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from knowledge.entities import CountyFinder, Entities
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Entry
-from knowledge.text import fold, tokens
+from knowledge.text import fold, tokens, without_umlauts
 
 STOPWORDS = frozenset(  # a word list is easier to maintain as text
     """
@@ -64,8 +64,7 @@ STOPWORDS = frozenset(  # a word list is easier to maintain as text
     """.split()
 )
 # the same words typed without ä, ö and å ("mita", "meidan", "sa")
-_NO_UMLAUTS = str.maketrans("äöå", "aoa")
-STOPWORDS = STOPWORDS | frozenset(w.translate(_NO_UMLAUTS) for w in STOPWORDS)
+STOPWORDS = STOPWORDS | frozenset(without_umlauts(w) for w in STOPWORDS)
 
 _stemmer = Stemmer.Stemmer("finnish")
 # small numbers, years and dates are not search words ("250" is)
@@ -141,7 +140,7 @@ class Lexicon:
                 self.by_prefix[fold(form)] = concept_id
         # the same forms typed without ä, ö and å ("loydy", "maaraaika"), where that names no other form
         for form, concept_id in list(self.by_prefix.items()):
-            self.by_prefix.setdefault(form.translate(_NO_UMLAUTS), concept_id)
+            self.by_prefix.setdefault(without_umlauts(form), concept_id)
         self.prefixes = sorted(self.by_prefix, key=len, reverse=True)
         self._longest = max((len(p) for p in self.prefixes), default=0)
         self._inner = {p for p in self.prefixes if len(p) >= 4 and " " not in p}

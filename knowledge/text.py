@@ -33,6 +33,14 @@ def strip_slack_markup(text: str) -> str:
     return _SLACK_MARKUP.sub(plain, text)
 
 
+_NO_UMLAUTS = str.maketrans("äöå", "aoa")
+
+
+def without_umlauts(text: str) -> str:
+    """The text as typed on a keyboard without ä, ö and å ("maaraaika", "loydy")."""
+    return text.translate(_NO_UMLAUTS)
+
+
 def fold(text: str) -> str:
     """Lower-case, cleaned text; compass prefixes join their place name ("etelä savo" -> "etelä-savo")."""
     text = clean(strip_slack_markup(text)).lower()
