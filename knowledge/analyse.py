@@ -9,7 +9,6 @@ two things is also cut into its parts, each ranked on its own, so that the decis
 from __future__ import annotations
 
 import contextlib
-import gc
 import re
 from dataclasses import dataclass, field
 
@@ -158,15 +157,10 @@ class Analyser:
         if isinstance(state, dict):
             with contextlib.suppress(KeyError, TypeError):
                 return ExampleClassifier.from_state(state, self.featurize)
-        collecting = gc.isenabled()
-        gc.disable()  # the build makes many small objects and no cycles: the collector only slows it
-        try:
+        with buildcache.collector_paused():
             classifier = ExampleClassifier(examples, self.featurize)
             for entry_id, body in bodies.items():
                 classifier.add_vocabulary(entry_id, body)
-        finally:
-            if collecting:
-                gc.enable()
         buildcache.save("classifier", digest, classifier.state())
         return classifier
 

@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,19 +60,28 @@ def load(name: str, digest: str) -> Any | None:
     return _read(directory / f"{name}-{digest}.marshal", compressed=False)
 
 
-def _read(path: Path, compressed: bool) -> Any | None:
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Building or loading the classifier makes many small containers and no cycles: the garbage
+    collector would only walk them again and again."""
     collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(path: Path, compressed: bool) -> Any | None:
     try:
         data = path.read_bytes()
         if compressed:
             data = zlib.decompress(data)
-        gc.disable()  # many small containers: the collector would walk them again and again
-        return marshal.loads(data)
+        with collector_paused():
+            return marshal.loads(data)
     except (OSError, EOFError, ValueError, TypeError, zlib.error):
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def write_packaged(name: str, digest: str, state: Any) -> Path:
