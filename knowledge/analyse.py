@@ -168,7 +168,7 @@ class Analyser:
     def featurize(self, text: str) -> tuple[list[str], list[str]]:
         """The word features of a text and its content words (not stopwords, entities or places)."""
         folded = fold(text)
-        searchable = self.index.county_finder.strip(ENTITY_PHRASES.sub(" ", folded))
+        searchable = self._searchable(folded)
         words = tokens(searchable)
         found = sorted(self.index.lexicon.phrase_concepts(searchable))
         for token in words:
@@ -187,6 +187,10 @@ class Analyser:
             and not (places and _names_place(self, t))
         ]
         return found, content
+
+    def _searchable(self, folded: str) -> str:
+        """The text without entity names (counties, "Sujuvat palvelut", "pilari 3"): not search words."""
+        return self.index.county_finder.strip(ENTITY_PHRASES.sub(" ", folded))
 
     def content_words(self, text: str) -> list[str]:
         return self.featurize(text)[1]
@@ -227,7 +231,7 @@ class Analyser:
         index = self.index
         folded = fold(question)
         entities = extract(self.kb, question, index.county_finder)
-        searchable = index.county_finder.strip(ENTITY_PHRASES.sub(" ", folded))
+        searchable = self._searchable(folded)
         features: list[str] = sorted(index.lexicon.phrase_concepts(searchable))
         content: list[str] = []
         unknown: list[str] = []
