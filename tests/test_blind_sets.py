@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,31 +16,11 @@ import pytest
 from dialogs.context import Context
 from dialogs.router import respond
 from knowledge.answering import Answerer
+from tests.judge import passes
 
 BLIND = Path(__file__).parent / "data" / "blind"
 FLOORS = json.loads((Path(__file__).parent / "data" / "floors.json").read_text())
-DASHES = dict.fromkeys(map(ord, "\u2013\u2014\u2011\u2010\u2212"), "-")
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
-
-
-def norm(text: str) -> str:
-    """The shared scorers' matching: case, dashes, Slack emphasis and spaces around , ( ) ignored."""
-    text = text.translate(DASHES).replace("\u00a0", " ").replace("\u00ad", "")
-    text = re.sub(r"[*_`~]", "", text.lower())
-    return re.sub(r"\s*([,()])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()
-
-
-def passes(case: dict[str, Any], answer: str, confident: bool) -> bool:
-    if case.get("context"):
-        return True
-    if case.get("oos"):
-        return not confident
-    shown = norm(answer)
-    return (
-        confident
-        and all(any(norm(alt) in shown for alt in group) for group in case.get("all", []))
-        and not any(norm(bad) in shown for bad in case.get("none", []))
-    )
 
 
 def cases(name: str) -> list[dict[str, Any]]:

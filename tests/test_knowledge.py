@@ -12,6 +12,7 @@ from knowledge.answering import Answerer
 from knowledge.entities import extract
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from knowledge.text import clean, fold, strip_slack_markup
+from tests.judge import passes
 
 DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
 
@@ -282,21 +283,7 @@ def test_question_with_markup_is_still_understood(answerer: Answerer) -> None:
 
 # -- the project's own question set ---------------------------------------------------------------
 def _judge(case: dict, reply: dict) -> bool:
-    import re
-
-    def norm(text: str) -> str:
-        text = text.translate(dict.fromkeys(map(ord, "\u2013\u2014\u2011\u2010\u2212"), "-")).lower()
-        text = re.sub(r"[*_`~]", "", text)
-        return re.sub(r"\s*([,()])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()
-
-    if case.get("oos"):
-        return not reply["confident"]
-    answer = norm(reply["answer"])
-    return bool(
-        reply["confident"]
-        and all(any(norm(a) in answer for a in group) for group in case.get("all", []))
-        and not any(norm(bad) in answer for bad in case.get("none", []))
-    )
+    return passes(case, reply["answer"], bool(reply["confident"]))
 
 
 @pytest.mark.parametrize("name", ["questions.jsonl", "questions_holdout.jsonl"])
