@@ -30,7 +30,12 @@ def join_fi(items: list[str]) -> str:
     """'a', 'a ja b', 'a, b ja c'."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " ja " + items[-1]
+    return ", ".join(items[:-1]) + f" {_conjunction()} " + items[-1]
+
+
+@functools.cache
+def _conjunction() -> str:
+    return render_message("words.j2", "conjunction")
 
 
 @dataclass(frozen=True)
@@ -45,16 +50,12 @@ class _Plain:
 
 def slides_fi(slides: list[int]) -> str:
     """'dia 9', 'diat 8 ja 9' (inline, in an answer that covers several investments)."""
-    if len(slides) == 1:
-        return f"dia {slides[0]}"
-    return "diat " + join_fi([str(s) for s in slides])
+    return render_message("words.j2", "slides_inline", slides=list(slides))
 
 
 def slides_line(slides: list[int]) -> str:
-    shown = slides
-    if len(shown) == 1:
-        return f"Lähde: ohje, dia {shown[0]}"
-    return "Lähde: ohje, diat " + join_fi([str(s) for s in shown])
+    """'Lähde: ohje, dia 9' under an answer."""
+    return render_message("words.j2", "source_line", slides=list(slides))
 
 
 @functools.cache

@@ -9,9 +9,9 @@ import jinja2
 import pytest
 
 from knowledge.loader import KnowledgeBase
-from knowledge.render import TEMPLATES, Renderer, environment, render_message
+from knowledge.render import TEMPLATES, Renderer, environment, join_fi, render_message, slides_fi, slides_line
 
-MESSAGE_TEMPLATES = ["reminders.j2", "deadlines.j2", "reminder_dm.j2"]
+MESSAGE_TEMPLATES = ["reminders.j2", "deadlines.j2", "reminder_dm.j2", "words.j2"]
 DATE = dt.date(2026, 12, 15)
 
 # a sample value for each macro argument name; the same name means the same kind of value
@@ -110,3 +110,9 @@ def test_a_missing_value_is_an_error_not_a_blank() -> None:
 def test_answers_and_messages_share_one_environment(kb: KnowledgeBase) -> None:
     assert Renderer(kb).env is environment()
     assert environment().undefined is jinja2.StrictUndefined
+
+
+def test_joining_words_come_from_the_template() -> None:
+    assert join_fi(["a"]) == "a" and join_fi(["a", "b", "c"]) == "a, b ja c"
+    assert slides_fi([9]) == "dia 9" and slides_fi([8, 9]) == "diat 8 ja 9"
+    assert slides_line([8, 9, 10]) == "Lähde: ohje, diat 8, 9 ja 10"
