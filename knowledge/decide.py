@@ -45,6 +45,7 @@ class Decision:
     suggestions: tuple[Entry, ...] = ()
     out_of_scope: OutOfScope | None = None
     context: ConversationContext = field(default_factory=ConversationContext)
+    places: tuple[Slots, ...] = ()  # the other counties a question names, each answered too
 
 
 def slots_of(entities: Entities) -> Slots:
@@ -208,7 +209,16 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     new_context = ConversationContext(chosen.id, slots, stated)
     # e.g. the development manager of a region the guide names nobody for: answered, but not known
     known = _known(kb, chosen, slots)
-    return Decision(chosen, known, reason, slots, remembered, tuple(also), (), None, new_context)
+    places = (
+        tuple(
+            Slots(slots.investments, c.name, c.area, slots.valmennus)
+            for c in analysis.entities.other_counties
+        )
+        if set(chosen.needs) & {"county", "area"}
+        else ()
+    )
+    known = known and all(_known(kb, chosen, place) for place in places)
+    return Decision(chosen, known, reason, slots, remembered, tuple(also), (), None, new_context, places)
 
 
 def _known(kb: KnowledgeBase, chosen: Entry, slots: Slots) -> bool:

@@ -87,6 +87,7 @@ class Entities:
     county: County | None = None
     area: str | None = None
     explicit_investment: bool = False  # named by code/number, not only through a topic word
+    other_counties: list[County] = field(default_factory=list)  # "Eksote ja Oma Häme": the second, …
 
     @property
     def any(self) -> bool:
@@ -182,11 +183,20 @@ class CountyFinder:
         spans = self._matches(folded)
         return spans[0][2] if spans else None
 
+    def find_all(self, folded: str) -> list[County]:
+        """Every county named, in the order named, each once."""
+        found: list[County] = []
+        for _start, _end, county in self._matches(folded):
+            if county not in found:
+                found.append(county)
+        return found
+
 
 def extract(kb: KnowledgeBase, text: str, finder: CountyFinder | None = None) -> Entities:
     folded = fold(text)
     investments, explicit = find_investments(folded)
-    county = (finder or CountyFinder(kb.counties)).find(folded)
+    counties = (finder or CountyFinder(kb.counties)).find_all(folded)
+    county = counties[0] if counties else None
     area_match = AREA_PATTERN.search(folded)
     area = (
         _AREA_NAMES[next(g for g in area_match.groups() if g)]
@@ -199,4 +209,5 @@ def extract(kb: KnowledgeBase, text: str, finder: CountyFinder | None = None) ->
         county=county,
         area=area,
         explicit_investment=explicit,
+        other_counties=counties[1:],
     )

@@ -163,7 +163,7 @@ class Renderer:
             )
             return Answer(answer=text.strip(), confident=False, topic=None, suggestions=suggestions)
         entry = decision.entry
-        bodies = [self.render_entry(entry, decision.slots, today)]
+        bodies = [self.render_entry(entry, slots, today) for slots in (decision.slots, *decision.places)]
         slides = self.sources(entry, decision.slots)[:MAX_SLIDES_IN_TEXT]
         for other in decision.also:
             bodies.append(self.render_entry(other, decision.slots, today))

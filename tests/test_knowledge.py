@@ -295,3 +295,13 @@ def test_project_question_sets_meet_the_floor(answerer: Answerer, name: str) -> 
     cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     failed = [c["id"] for c in cases if not _judge(c, answerer.answer(c["q"]).as_json())]
     assert 1 - len(failed) / len(cases) >= floor, failed
+
+
+def test_two_counties_get_both_managers(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "Teemme mallia Eksoten ja Pirkanmaan kanssa, keitä ovat alueiden kehittämispäälliköt?"
+    )
+    assert answer.confident and "Hanna Hukari" in answer.answer and "Unto Raunio" in answer.answer
+    assert "Etelä-Karjala" in answer.answer and "Pirkanmaa" in answer.answer
+    west = answerer.answer("Pirkanmaan ja Satakunnan kehittämispäälliköt?")
+    assert "Unto Raunio" in west.answer and "ei ole nimetty" in west.answer and not west.confident
