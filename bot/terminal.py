@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import re
 import sys
+import uuid
 from typing import TextIO
 
 from bot.settings import load_settings
 from bot.store import Store
+from dialogs import perustiedot
 from dialogs.context import default_context
 from dialogs.replies import Reply
 from dialogs.router import respond
 
 TEAM = "terminal"
+EMPHASIS = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")  # Slack's *bold*; a lone star ("tähdellä *") stays
 EXIT_WORDS = {"lopeta", "poistu", "exit", "quit", "q", "bye", "hei hei"}
 GOODBYE = "Hei hei!"
 WELCOME = (
@@ -25,7 +29,7 @@ WELCOME = (
 
 def render_reply(reply: Reply) -> str:
     """Plain-text rendering of one reply: text, numbered choices and suggestions."""
-    lines = [reply.text.replace("*", "")]
+    lines = [EMPHASIS.sub(r"\1", reply.text)]
     if reply.choices:
         hint = " (voit valita useamman pilkulla erotettuna)" if reply.multi else ""
         lines.append("")
@@ -68,6 +72,7 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
     settings = load_settings()
     ctx = default_context(settings.tz, channel="terminal")
     user = _user()
+    session = uuid.uuid4().hex  # a check draft from an earlier run is offered for resuming first
     interactive = source.isatty() and not as_json
     with Store(settings.db_path) as store:
         if not as_json:
@@ -81,11 +86,19 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
                 break
             text = line.rstrip("\n")
             if text.strip().lower() in EXIT_WORDS:
+                kept = perustiedot.draft_kept(store.load_user(TEAM, user))
+                bye = f"{kept}\n{GOODBYE}" if kept else GOODBYE
                 if as_json:
-                    out.write(json.dumps({"answer": GOODBYE, "confident": True, "topic": None}) + "\n")
+                    out.write(
+                        json.dumps({"answer": bye, "confident": True, "topic": None}, ensure_ascii=False)
+                        + "\n"
+                    )
+                elif kept:
+                    out.write(kept + "\n")
                 break
             state = store.load_user(TEAM, user)
-            new_state, replies = respond(state, text, dt.datetime.now(dt.UTC), ctx, conversation=TEAM)
+            now = dt.datetime.now(dt.UTC)
+            new_state, replies = respond(state, text, now, ctx, conversation=TEAM, session=session)
             store.save_user(TEAM, user, new_state)
             if as_json:
                 out.write(json.dumps(turn_json(replies), ensure_ascii=False) + "\n")

@@ -9,14 +9,16 @@ State: `{"dialog": {"step", "answers", "history", "skipped", "started", "updated
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from dialogs import reading
 from dialogs.answers import answer_reply
 from dialogs.context import Context
 from dialogs.replies import Choice, Reply, Source
@@ -35,6 +37,7 @@ from dialogs.validator import (
     validate,
 )
 from knowledge.models import INVESTMENT_CODES, InvestmentCode
+from knowledge.render import fmt_date
 from knowledge.rules import DialogTexts, Rules, StepText, default_rules
 from knowledge.text import fold
 
@@ -61,21 +64,8 @@ def step_text(name: str) -> StepText:
 
 
 def split_list(text: str) -> list[str]:
-    """Comma-, semicolon- or line-separated items; commas inside parentheses stay ("(RRP, P4, I1)")."""
-    items: list[str] = []
-    depth, current = 0, ""
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-        if char in ",;\n" and depth == 0:
-            items.append(current)
-            current = ""
-        else:
-            current += char
-    items.append(current)
-    return [item.strip(" .•-*\t") for item in items if item.strip(" .•-*\t")]
+    """Items separated by commas, semicolons, lines or "&"; commas inside parentheses stay."""
+    return reading.split_items(text)
 
 
 def _numbers(text: str) -> list[int] | None:
@@ -87,7 +77,7 @@ def _numbers(text: str) -> list[int] | None:
 
 
 def _is_word(text: str, words: list[str]) -> bool:
-    return fold(text).strip(" .!") in {fold(w) for w in words}
+    return reading.is_word(text, words)
 
 
 def _accepts(text: str) -> bool:
@@ -113,6 +103,18 @@ def _accept_choices(answers: dict[str, Any], ctx: Context) -> list[Choice]:
 
 
 def _parse_investoinnit(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
+    pieces = [p.strip() for p in _INVESTMENT_SEPARATORS.split(text) if p and p.strip()]
+    if len(pieces) > 1:  # "inv4 ja 2", "I1, 4", "P3 sekä I2"
+        found: list[InvestmentCode] = []
+        named = any(not piece.isdigit() for piece in pieces)  # "inv4 ja 2": 2 is investment 2, not menu 2
+        for piece in pieces:
+            if named and piece.isdigit():
+                piece = f"I{piece}"
+            codes, _ = _parse_investoinnit(piece, answers, ctx)
+            if not codes:
+                return None, step_text("investoinnit").error
+            found.extend(c for c in codes if c not in found)
+        return [c for c in INVESTMENT_CODES if c in found], None
     numbers = _numbers(text)
     if numbers is not None:
         if all(1 <= n <= len(INVESTMENT_CODES) for n in numbers):
@@ -122,6 +124,9 @@ def _parse_investoinnit(text: str, answers: dict[str, Any], ctx: Context) -> Par
     if problem or not codes:
         return None, step_text("investoinnit").error
     return list(codes), None
+
+
+_INVESTMENT_SEPARATORS = re.compile(r"[,;/&\n]|\s+(?:ja|sekä|seka|and|och)\s+", re.IGNORECASE)
 
 
 def _parse_valmennus(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
@@ -138,6 +143,17 @@ def _parse_county(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
     if county is None:
         return None, step_text("hyvinvointialue").error.format(value=text.strip())
     return county.name, None
+
+
+def county_guess(text: str, ctx: Context) -> str | None:
+    """The county a misspelt name most likely means ("pirknamaa" -> Pirkanmaan hyvinvointialue)."""
+    forms = {
+        form: county.name
+        for county in ctx.kb.counties
+        for form in (*county.forms, county.name, county.genitive, county.genitive.rstrip("n"))
+    }
+    found = reading.option_of(text, forms, cutoff=reading.FUZZY_GUESS)
+    return forms.get(found) if found else None
 
 
 def _parse_process(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
@@ -168,6 +184,15 @@ def _parse_nimi(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
     return text.strip(), None
 
 
+def name_from_process(text: str, answers: dict[str, Any], ctx: Context) -> str | None:
+    """A name answer with neither county nor tag ("Digineuvonta") is a new process name: the name built
+    from it, when the other parts are known."""
+    parts = parse_name(text, county_finder(ctx.kb))
+    if parts.county or parts.tag or not text.strip():
+        return None
+    return suggested_name({**answers, "prosessi": text.strip(" ,")}, ctx)
+
+
 def _parse_text(name: str) -> Callable[[str, dict[str, Any], Context], Parsed]:
     def parse(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
         value = text.strip()
@@ -182,7 +207,7 @@ def _parse_list(name: str) -> Callable[[str, dict[str, Any], Context], Parsed]:
         current = current_value(step, answers, ctx) or []
         if step.prefill is not None and (_accepts(text) or fold(text).strip() == "1"):
             return list(current), None
-        added = split_list(text)
+        added = _items(name, text, ctx)
         if not added:
             return None, step_text(name).error
         if step.prefill is None or answers.get(name):  # a revisited list is written anew
@@ -194,6 +219,38 @@ def _parse_list(name: str) -> Callable[[str, dict[str, Any], Context], Parsed]:
         return merged, None
 
     return parse
+
+
+def _options(name: str, ctx: Context) -> list[str]:
+    """Innokylä's own terms for a list field (the values a user picks there)."""
+    common = ctx.kb.common
+    if name == "rahoittajat":
+        return list(common.rahoittajat)
+    if name == "aihealueet":
+        return [common.aihealue_rrp, *(inv.aihealue for inv in ctx.kb.investments.values())]
+    if name == "ilmiot":
+        return [common.ilmio]
+    if name == "kokonaisuudet":
+        found = [inv.kansallinen_kokonaisuus for inv in ctx.kb.investments.values()]
+        return [k for k in found if k] + [common.valmennus.kokonaisuus]
+    return []
+
+
+def _items(name: str, text: str, ctx: Context) -> list[str]:
+    """A list answer as people write it, in Innokylä's terms; maintainers as their e-mail addresses."""
+    if name == "yllapitajat":
+        found = reading.emails(text)
+        rest = reading.EMAIL.sub(" ", text)
+        rest = re.sub(r"[()<>]", " ", rest)
+        names = [i for i in reading.split_items(rest) if not reading.emails(i) and re.search(r"\w", i)]
+        return found if found and len(names) <= len(found) else found + names
+    options = _options(name, ctx)
+    aliases = _texts().option_aliases.get(name, {})
+    items = reading.split_items(text, [*options, *aliases])
+    items = [i for i in items if not reading.is_reserved(i, _texts())]
+    if name == "kokonaisuudet":
+        return reading.canonical_items(items, options, {}) if items else []
+    return reading.canonical_items(items, options, aliases)
 
 
 def _prefill_kokonaisuudet(answers: dict[str, Any], ctx: Context) -> list[str]:
@@ -413,15 +470,28 @@ def summary_reply(dialog: dict[str, Any], ctx: Context) -> Reply:
     report = validate(data, ctx.kb, _rules(), process=answers.get("prosessi"))
     lines = [texts.summary_title]
     skipped = dialog.get("skipped", [])
+    asked = set(dialog.get("history", [])) | {n for n in answers if answers.get(n) not in (None, "", [])}
+    unasked = [] if dialog.get("step") == SUMMARY else _unasked(dialog, asked)
     missing = [
         step.text.label
         for step in STEPS
         if step.applies(answers)
+        and step.field is not None
         and step.name != "valmennus"
+        and step.name not in unasked
         and (step.name in skipped or answers.get(step.name) in (None, "", []))
     ]
     if missing:
         lines.append(texts.summary_missing.format(fields=", ".join(dict.fromkeys(missing))))
+    if unasked:
+        labels = [STEP_BY_NAME[n].text.label for n in unasked if STEP_BY_NAME[n].field]
+        lines.append(texts.summary_unasked.format(fields=", ".join(labels)))
+        shown = {STEP_BY_NAME[n].field for n in unasked}
+        report = replace(
+            report,
+            findings=[f for f in report.findings if f.field not in shown],
+            missing=[m for m in report.missing if m not in shown],
+        )
     lines.append(report_text(report, ctx.kb, _rules()))
     lines.append(texts.summary_json)
     lines.append(json.dumps(data, ensure_ascii=False, indent=2))
@@ -436,6 +506,38 @@ def summary_reply(dialog: dict[str, Any], ctx: Context) -> Reply:
 
 def is_active(state: dict[str, Any]) -> bool:
     return bool(state.get("dialog"))
+
+
+def _unasked(dialog: dict[str, Any], asked: set[str]) -> list[str]:
+    """The steps from the current one on that the dialog has not asked yet."""
+    answers = dialog.get("answers", {})
+    names = [s.name for s in STEPS if s.applies(answers)]
+    here = dialog.get("step")
+    start = names.index(here) if here in names else len(names)
+    return [n for n in names[start:] if n not in asked]
+
+
+def saved_summary(state: dict[str, Any], ctx: Context) -> Reply:
+    """After Valmis: the last saved perustiedot again, with their check and JSON."""
+    texts = _texts()
+    saved = (state or {}).get("perustiedot") or {}
+    data = saved.get("last") if isinstance(saved, dict) else None
+    if not isinstance(data, dict):
+        return Reply(texts.nothing_saved)
+    try:
+        report = validate(data, ctx.kb, _rules())
+    except ValueError:
+        return Reply(texts.nothing_saved)
+    finished = str(saved.get("finished", ""))[:10]
+    with contextlib.suppress(ValueError):
+        finished = fmt_date(dt.date.fromisoformat(finished))
+    lines = [
+        texts.saved_summary_title.format(date=finished),
+        report_text(report, ctx.kb, _rules()),
+        texts.summary_json,
+        json.dumps(data, ensure_ascii=False, indent=2),
+    ]
+    return Reply("\n".join(lines), kind="summary", data=data)
 
 
 def _new_dialog(now: dt.datetime) -> dict[str, Any]:
@@ -480,17 +582,14 @@ def _is_question(text: str) -> bool:
     return " " in folded and first in {fold(w) for w in _texts().question_words}
 
 
+def dialog_command(text: str) -> tuple[str | None, str]:
+    """The dialog command a text is, for the router (outside the dialog)."""
+    return _command(text)
+
+
 def _command(text: str) -> tuple[str | None, str]:
-    """The dialog command the text is ("takaisin", "muokkaa"…) and its argument."""
-    folded = fold(text).strip(" .!")
-    for name, words in _texts().commands.items():
-        for word in words:
-            word_f = fold(word)
-            if folded == word_f:
-                return name, ""
-            if name == "muokkaa" and folded.startswith(word_f + " "):
-                return name, folded[len(word_f) + 1 :].strip()
-    return None, ""
+    """The dialog command the text is ("takaisin", "muokkaa nimi", "chek"…) and its argument."""
+    return reading.command(text, _texts())
 
 
 def _find_step(arg: str, answers: dict[str, Any]) -> Step | None:
@@ -551,6 +650,15 @@ def draft_status(state: dict[str, Any]) -> str | None:
     return _texts().status.format(**_progress(dialog))
 
 
+def draft_kept(state: dict[str, Any]) -> str | None:
+    """ "Luonnos on tallessa (7/12 …)" when the user leaves with an unfinished draft, else None."""
+    dialog = state.get("dialog") if state else None
+    if not _is_sane(dialog):
+        return None
+    assert isinstance(dialog, dict)
+    return _texts().draft_kept.format(**_progress(dialog))
+
+
 def _is_sane(dialog: Any) -> bool:
     """Whether a stored draft has the shape this version reads."""
     return (
@@ -580,9 +688,10 @@ def _finish(state: dict[str, Any], now: dt.datetime) -> None:
 
 
 def turn(
-    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
+    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context, session: str = ""
 ) -> tuple[dict[str, Any], list[Reply]]:
-    """One user input to the active dialog."""
+    """One user input to the active dialog. `session` names the terminal run or app session: a draft
+    found in another session is offered for resuming first, and that input is not taken as an answer."""
     state = copy.deepcopy(state)
     dialog = state.get("dialog")
     if not _is_sane(dialog):  # nothing, or a draft from an older version: begin again
@@ -591,19 +700,33 @@ def turn(
     assert isinstance(dialog, dict)
     texts = _texts()
     stale = _is_stale(dialog, now)
+    other_session = bool(session) and dialog.get("session", session) != session
     dialog["updated"] = now.isoformat()
+    if session:
+        dialog["session"] = session
     command, arg = _command(text)
 
     if dialog.get("pending") == "resume":
         return _resume_turn(state, text, now, ctx)
+    if dialog.get("pending") == "cancel":
+        dialog.pop("pending")
+        if _is_word(text, texts.yes_words) or command == "peruuta":
+            return _cancel(state)
+        return state, [Reply(texts.cancel_kept), _current_prompt(dialog, ctx)]
     if dialog["step"] == SUMMARY and command is None and _is_word(text, texts.done_words):
         _finish(state, now)
         return state, [Reply(texts.finished)]
-    if stale or command == "check":
+    if stale or other_session or command == "check":
         dialog["pending"] = "resume"
         return state, [_resume_reply(dialog)]
     if command == "peruuta":
-        return _cancel(state)
+        dialog["pending"] = "cancel"
+        return state, [Reply(texts.cancel_confirm.format(**_progress(dialog)), kind="question")]
+    if _is_word(text, texts.stop_words):
+        dialog["pending"] = "resume"
+        return state, [Reply(texts.draft_kept.format(**_progress(dialog)))]
+    if _is_word(text, texts.continue_words):
+        return state, [_current_prompt(dialog, ctx)]
     if command == "apua":
         name = dialog["step"]
         return state, [Reply(step_text(name).help, kind="help"), _current_prompt(dialog, ctx)]
@@ -628,12 +751,29 @@ def turn(
             dialog.setdefault("history", []).append(dialog["step"])
         dialog["step"] = target.name
         dialog["return_to_summary"] = True
+        dialog["editing"] = {"step": target.name, "before": _show(dialog["answers"].get(target.name))}
         return state, [prompt_reply(target, dialog["answers"], ctx)]
     if dialog["step"] == SUMMARY:  # a question at the summary (skipping has nothing to skip there)
         if command is not None:
             return state, [Reply(step_text(SUMMARY).prompt, kind="question")]
         return state, [answer_reply(text, ctx), _current_prompt(dialog, ctx)]
     step = STEP_BY_NAME[dialog["step"]]
+    current = _keepable(step, dialog["answers"], ctx)
+    keeps = not text.strip() or (_accepts(text) and step.name != "valmennus")  # "ok", Enter
+    if (command == "ohita" or (command is None and keeps)) and current is not None:
+        return state, _answer(dialog, step, text, ctx, kept=current)  # the value stays
+    if command is None and not text.strip():
+        return state, [_current_prompt(dialog, ctx)]
+    if command is None and dialog.get("guess") and _is_word(text, texts.yes_words):
+        return state, _answer(dialog, step, text, ctx, kept=dialog.pop("guess"))
+    dialog.pop("guess", None)
+    if (
+        command is None
+        and (step.kind in ("text", "list") or step.name == "nimi")
+        and reading.is_reserved(text, texts)
+    ):
+        empty = Reply(texts.still_empty.format(word=text.strip()), kind="error")
+        return state, [empty, _current_prompt(dialog, ctx)]
     if command == "ohita":
         dialog["answers"][step.name] = False if step.name == "valmennus" else _EMPTY[step.kind]
         if step.name not in dialog.setdefault("skipped", []):
@@ -644,17 +784,57 @@ def turn(
     return state, _answer(dialog, step, text, ctx)
 
 
-def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context) -> list[Reply]:
+def _keepable(step: Step, answers: dict[str, Any], ctx: Context) -> Any:
+    """The value "ok", Enter or `ohita` keeps: the answer so far, else the pre-fill or suggestion."""
+    if step.name == "valmennus":
+        return answers.get("valmennus") if "valmennus" in answers else None
+    if step.name == "nimi":
+        return answers.get("nimi") or suggested_name(answers, ctx)
+    value = current_value(step, answers, ctx)
+    return value if value not in (None, "", []) else None
+
+
+KEPT_WITH_ERRORS = ("lyhyt_kuvaus", "yllapitajat")  # kept for editing; the summary lists the fix
+
+
+def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context, kept: Any = None) -> list[Reply]:
     answers = dialog["answers"]
-    value, error = step.parse(text, answers, ctx)
+    texts = _texts()
+    notes: list[Reply] = []
+    if kept is not None:
+        value, error = kept, None
+    elif step.name == "nimi" and (built := name_from_process(text, answers, ctx)):
+        answers["prosessi"] = text.strip(" ,")
+        value, error = built, None
+        notes.append(Reply(texts.name_from_process.format(name=built)))
+    else:
+        value, error = step.parse(text, answers, ctx)
     warnings: list[str] = []
     if error is None:
         error, warnings = _answer_problems(step, value, answers, ctx)
+    if error is not None and step.name in KEPT_WITH_ERRORS and value not in (None, "", []):
+        notes.append(Reply(texts.stored_with_errors.format(error=error)))
+        error = None
     if error is not None:
+        guess = county_guess(text, ctx) if step.name == "hyvinvointialue" else None
+        if guess:
+            dialog["guess"] = guess
+            error = f"{error} {texts.did_you_mean.format(value=guess)}"
         return [
-            Reply(_texts().invalid_retry.format(error=error), kind="error"),
+            Reply(texts.invalid_retry.format(error=error), kind="error"),
             prompt_reply(step, answers, ctx),
         ]
+    editing = dialog.pop("editing", None)
+    if (
+        isinstance(editing, dict)
+        and editing.get("step") == step.name
+        and editing.get("before") != _show(value)
+    ):
+        notes.append(
+            Reply(
+                texts.changed.format(label=step.text.label, before=editing.get("before"), after=_show(value))
+            )
+        )
     name_before = (
         answers.get("nimi")
         if step.name in ("investoinnit", "valmennus", "hyvinvointialue", "prosessi")
@@ -670,9 +850,9 @@ def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context) -> list
         own_process = parse_name(value, county_finder(ctx.kb)).process
         if own_process:
             answers["prosessi"] = own_process
-    replies: list[Reply] = []
+    replies: list[Reply] = notes
     if warnings:
-        replies.append(Reply(_texts().warnings_noted.format(warnings=" ".join(warnings))))
+        replies.append(Reply(texts.warnings_noted.format(warnings=" ".join(warnings))))
     return [*replies, *_advance(dialog, step, ctx)]
 
 
@@ -687,9 +867,9 @@ def _resume_turn(
     state: dict[str, Any], text: str, now: dt.datetime, ctx: Context
 ) -> tuple[dict[str, Any], list[Reply]]:
     dialog = state["dialog"]
-    folded = fold(text).strip(" .!")
-    labels = [fold(label) for label in _texts().resume_choices]
-    if folded in ("1", labels[0], "jatketaan", "kyllä", "joo"):
+    folded = reading.plain(text)
+    labels = [reading.plain(label) for label in _texts().resume_choices]
+    if folded in ("1", labels[0], "jatketaan", "kylla", "joo", "juu", "k"):
         dialog.pop("pending", None)
         return state, [_current_prompt(dialog, ctx)]
     if folded in ("2", labels[1], "alusta", "aloita"):

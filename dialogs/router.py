@@ -22,15 +22,22 @@ GREETINGS = {"hei", "moi", "moikka", "terve", "huomenta", "hello", "hi", "hej"}
 CHECK_WORDS = {"check", "tarkista", "tarkistus", "aloita check", "perustiedot"}
 DEADLINE_WORDS = {"määräajat", "määräaika", "aikataulu", "deadlines", "maaraajat"}
 REMINDER_WORDS = ("muistutus", "muistutukset", "muistuta", "remind")
+SHOW_WORDS = {"näytä", "nayta", "show", "viimeisin"}
 
 
 def respond(
-    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context, conversation: str = ""
+    state: dict[str, Any],
+    text: str,
+    now: dt.datetime,
+    ctx: Context,
+    conversation: str = "",
+    session: str = "",
 ) -> tuple[dict[str, Any], list[Reply]]:
     """One turn. `state` is not modified; the new state is returned.
 
     `conversation` names where the turn happens (a thread, a DM, the terminal session): a follow-up
-    question leans on that conversation's earlier questions only.
+    question leans on that conversation's earlier questions only. `session` names one run of the
+    terminal (or one app session): a check draft from another session is offered for resuming first.
     """
     new_state = copy.deepcopy(state) if state else {}
     raw = clean(text)
@@ -43,14 +50,18 @@ def respond(
         ]
     command = fold(raw).strip(" .!")
     first = command.split(" ", 1)[0] if command else ""
+    dialog_command, argument = perustiedot.dialog_command(raw)
 
     if perustiedot.hands_off(new_state, raw, now):
         new_state = perustiedot.close(new_state, now)
     if perustiedot.is_active(new_state):
-        return perustiedot.turn(new_state, raw, now, ctx)
+        # the dialog keeps the user's own characters (the guide's en dash in a name)
+        return perustiedot.turn(new_state, clean(text, unify_dashes=False), now, ctx, session)
     if command in HELP_WORDS or command in GREETINGS:
         return new_state, [help_reply(ctx, now)]
-    if command in CHECK_WORDS:
+    if dialog_command == "yhteenveto" or (dialog_command == "check" and argument in SHOW_WORDS):
+        return new_state, [perustiedot.saved_summary(new_state, ctx)]
+    if command in CHECK_WORDS or (dialog_command == "check" and not argument):
         return perustiedot.start(new_state, now, ctx)
     if command in DEADLINE_WORDS:
         return new_state, reminders.deadlines_reply(now, ctx)

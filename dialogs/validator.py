@@ -329,6 +329,10 @@ class Checker:
     def inv(self, code: InvestmentCode) -> Any:
         return self.kb.investments[code]
 
+    def code_names(self) -> str:
+        """The investments as the guide writes them ("P3, I1"), not as internal codes."""
+        return ", ".join(self.kb.investments[c].short for c in self.codes)
+
     def suggested_name(self) -> str | None:
         if not (self.process and self.county and self.codes):
             return None
@@ -460,9 +464,7 @@ class Checker:
         given = [v for v in self.data.investoinnit if v.strip()]
         if not given:
             if self.codes_inferred:
-                return [
-                    self.f("investoinnit", "warning", "investoinnit_inferred", codes=", ".join(self.codes))
-                ]
+                return [self.f("investoinnit", "warning", "investoinnit_inferred", codes=self.code_names())]
             return [self.f("investoinnit", "error", "investoinnit_missing")]
         for value in given:
             codes, problem = resolve_investment(value)
@@ -481,7 +483,7 @@ class Checker:
                     )
                 )
         if not out:
-            out.append(self.f("investoinnit", "ok", "investoinnit_ok", codes=", ".join(self.codes)))
+            out.append(self.f("investoinnit", "ok", "investoinnit_ok", codes=self.code_names()))
         return out
 
     def check_valmennus(self) -> list[Finding]:
@@ -616,7 +618,7 @@ class Checker:
                     "error",
                     "aihealueet_missing",
                     missing=" ja ".join(missing),
-                    codes=", ".join(self.codes) or "?",
+                    codes=self.code_names() or "?",
                     required=" ja ".join(required),
                     max=common.max_muut_aihealueet,
                 )

@@ -94,6 +94,22 @@ class DialogTexts(_Strict):
     done_words: list[str]
     question_words: list[str]
     commands: dict[str, list[str]]
+    stop_words: list[str]
+    continue_words: list[str]
+    draft_kept: str
+    cancel_confirm: str
+    cancel_kept: str
+    kept: str
+    still_empty: str
+    changed: str
+    did_you_mean: str
+    stored_with_errors: str
+    summary_unasked: str
+    saved_summary_title: str
+    nothing_saved: str
+    name_from_process: str
+    # Innokylä's own terms for the choice fields, by field: written form -> the term ("stm" -> "…(STM)")
+    option_aliases: dict[str, dict[str, str]]
     steps: dict[str, StepText]
 
 

@@ -14,10 +14,12 @@ _COMPASS = re.compile(
 _TOKEN = re.compile(r"[a-zåäöüé0-9]+(?:[-:][a-zåäöüé0-9]+)*")
 
 
-def clean(text: str) -> str:
-    """Remove control and zero-width characters and unify dashes, keeping the user's wording."""
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\u00ad", "").translate(DASHES)
+def clean(text: str, unify_dashes: bool = True) -> str:
+    """Remove control and zero-width characters and (unless told not to) unify dashes, keeping the
+    user's wording."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "")
+    if unify_dashes:
+        text = text.translate(DASHES)
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
     return re.sub(r"[ \t]+", " ", text).strip()
 

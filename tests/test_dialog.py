@@ -119,8 +119,12 @@ def test_back_skip_and_summary_flags_the_skipped(ctx: Context) -> None:
     assert turns[-1][-1].kind == "question" and step(state) == "kohderyhma"  # the place is kept
 
 
-def test_cancel_removes_the_draft(ctx: Context) -> None:
+def test_cancel_asks_once_then_removes_the_draft(ctx: Context) -> None:
     state, turns = run(ctx, ["check", "I4", "peruuta"])
+    assert "Poistetaanko" in turns[-1][0].text and state["dialog"]["answers"]["investoinnit"] == ["P4I4"]
+    kept, turns = run(ctx, ["ei"], state)
+    assert kept["dialog"]["answers"]["investoinnit"] == ["P4I4"] and "ei poistettu" in turns[-1][0].text
+    state, turns = run(ctx, ["peruuta", "kylla"], kept)
     assert "dialog" not in state and "poistettu" in turns[-1][0].text
     assert perustiedot.draft_status(state) is None
 
@@ -148,13 +152,22 @@ def test_invalid_answers_are_asked_again(ctx: Context) -> None:
     state, turns = run(ctx, ["Pohjois-Savo", "Chat", "Chat, Pohjois-Savon HVA (RRP, P4, I3)"], state)
     assert turns[-1][0].kind == "error" and step(state) == "nimi"
     state, turns = run(ctx, ["ok", "x" * 251], state)
-    assert turns[-1][0].kind == "error" and step(state) == "lyhyt_kuvaus"
-    state, turns = run(ctx, ["Palvelua tullaan kehittämään."], state)
-    assert "tullaan kehittämään" in turns[-1][0].text and step(state) == "toteutuspaikka"  # warned, accepted
+    # too long: kept for editing (not lost), the fix said, and the step asked again through muokkaa
+    assert (
+        "Lyhennä sitä 1 merkillä" in turns[-1][0].text
+        and state["dialog"]["answers"]["lyhyt_kuvaus"] == "x" * 251
+    )
+    state, turns = run(ctx, ["muokkaa kuvaus", "Palvelua tullaan kehittämään."], state)
+    shown = " ".join(r.text for r in turns[-1])
+    assert "→ Palvelua tullaan kehittämään." in shown and "Huomioita" in shown  # before → after, warned
+    assert step(state) == "toteutuspaikka"
     state, turns = run(ctx, ["Kuopio", "Aikuiset", "ok", "ok", "A, B, C, D"], state)
     assert turns[-1][0].kind == "error" and step(state) == "aihealueet"
     state, turns = run(ctx, ["A, B", "ok", "maija@example.fi"], state)
-    assert turns[-1][0].kind == "error" and step(state) == "yllapitajat"
+    # one maintainer is recorded, and what is missing is said
+    assert (
+        state["dialog"]["answers"]["yllapitajat"] == ["maija@example.fi"] and "vähintään" in turns[-1][0].text
+    )
     assert state["dialog"]["answers"]["aihealueet"] == ["RRP", "Digitaaliset palvelut", "A", "B"]
 
 

@@ -1,0 +1,140 @@
+"""The check dialog driven the way people answer (six personas): the exported perustiedot, field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from dialogs import perustiedot, reading
+from dialogs.context import Context
+from dialogs.router import respond
+from knowledge.rules import default_rules
+
+NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+EMAILS = "maija.meikalainen@example.fi, matti.virtanen@example.fi"
+
+
+def drive(ctx: Context, script: list[str], state: dict[str, Any] | None = None, session: str = "s1") -> Any:
+    state = state or {}
+    shown: list[str] = []
+    for i, text in enumerate(script):
+        state, replies = respond(state, text, NOW + dt.timedelta(minutes=i), ctx, session=session)
+        shown.append("\n".join(r.text for r in replies))
+    return state, shown
+
+
+def exported(state: dict[str, Any]) -> dict[str, Any]:
+    return state["perustiedot"]["last"]
+
+
+def test_careful_user_in_at_most_15_turns(ctx: Context) -> None:
+    script = ["check", "I4", "Pohjois-Savo", "Chat-neuvonta", "ok",
+              "Sote-ammattilainen neuvoo asiakasta chatissa ja ohjaa hänet oikeaan palveluun.",
+              "Kuopio", "Aikuiset asiakkaat", "ok", "ok", "ok", "Osallisuus", EMAILS, "valmis"]  # fmt: skip
+    assert len(script) <= 15
+    state, _ = drive(ctx, script)
+    data = exported(state)
+    assert data["nimi"] == "Chat-neuvonta, Pohjois-Savon HVA (RRP, P4, I4)"
+    assert data["investoinnit"] == ["P4I4"] and data["hyvinvointialue"] == "Pohjois-Savon hyvinvointialue"
+    assert data["rahoittajat"] == ["Muu EU-rahoitus", "Sosiaali- ja terveysministeriö (STM)"]
+    assert data["aihealueet"] == ["RRP", "Digitaaliset palvelut"] and data["ilmiot"] == [
+        "Kestävä kasvu",
+        "Osallisuus",
+    ]
+    assert data["yllapitajat"] == ["maija.meikalainen@example.fi", "matti.virtanen@example.fi"]
+
+
+def test_hurried_user_with_typos_and_no_umlauts(ctx: Context) -> None:
+    script = ["chek", "inv4 ja 2", "pirknamaa", "kylla", "Digineuvonta", "kylla",
+              "Digineuvonta ohjaa asiakkaan oikeaan palveluun.", "Tampere", "ikaihmiset", "ok",
+              "stm ja eu", "ok", "kestava kasvu ja Digitalisaatio",
+              "Maija Meikäläinen (maija@example.fi) ja matti@example.fi", "valmis"]  # fmt: skip
+    state, shown = drive(ctx, script)
+    assert "Tarkoititko Pirkanmaan hyvinvointialue" in shown[2]
+    data = exported(state)
+    assert (
+        data["investoinnit"] == ["P4I2", "P4I4"] and data["hyvinvointialue"] == "Pirkanmaan hyvinvointialue"
+    )
+    assert data["nimi"] == "Digineuvonta, Pirkanmaan HVA (RRP, P4, I2, I4)"
+    assert data["rahoittajat"] == ["Muu EU-rahoitus", "Sosiaali- ja terveysministeriö (STM)"]
+    assert data["ilmiot"] == ["Kestävä kasvu", "Digitalisaatio"]
+    assert data["yllapitajat"] == ["maija@example.fi", "matti@example.fi"]
+    assert data["kohderyhma"] == "ikaihmiset" and data["toteutuspaikka"] == "Tampere"
+
+
+def test_ok_enter_and_skip_keep_a_value_and_command_words_are_not_data(ctx: Context) -> None:
+    start = ["check", "I3", "Keski-Suomi", "Kotikuntoutus", "ok", "valmis",
+             "Kotikuntoutus tukee kotona asumista.",
+             "Jyväskylä", "kylla", "Kotona asuvat ikäihmiset"]  # fmt: skip
+    state, shown = drive(ctx, start)
+    answers = state["dialog"]["answers"]
+    assert answers["lyhyt_kuvaus"] == "Kotikuntoutus tukee kotona asumista."  # "valmis" was not stored
+    assert "«valmis» ei käy" in shown[5] and "«kylla» ei käy" in shown[8]
+    assert answers["kohderyhma"] == "Kotona asuvat ikäihmiset"
+    state, shown = drive(ctx, ["muokkaa toteutuspaikka", "ok"], state)
+    assert state["dialog"]["answers"]["toteutuspaikka"] == "Jyväskylä"
+    state, shown = drive(ctx, ["muokkaa toteutuspaikka", ""], state)
+    assert state["dialog"]["answers"]["toteutuspaikka"] == "Jyväskylä"
+    state, shown = drive(ctx, ["muokkaa toteutuspaikka", "ohita"], state)
+    assert state["dialog"]["answers"]["toteutuspaikka"] == "Jyväskylä"
+    state, shown = drive(ctx, ["muokkaa toteutuspaikka", "Jyväskylä ja Äänekoski"], state)
+    assert "Jyväskylä → Jyväskylä ja Äänekoski" in shown[-1]
+
+
+def test_changing_the_mind_keeps_every_other_field(ctx: Context) -> None:
+    state, _ = drive(ctx, ["check", "I1", "ei", "Kainuu", "Kotiutus", "ok", "Kotiutus sujuu.", "Kajaani"])
+    before = dict(state["dialog"]["answers"])
+    state, shown = drive(ctx, ["takaisin", "takaisin", "muokkaa nimi", "Kotiutumisen tuki"], state)
+    answers = state["dialog"]["answers"]
+    assert (
+        answers["nimi"] == "Kotiutumisen tuki, Kainuun HVA (RRP, P4, I1)"
+        and answers["prosessi"] == "Kotiutumisen tuki"
+    )
+    assert "→ Kotiutumisen tuki, Kainuun HVA (RRP, P4, I1)" in shown[-1]
+    for name in ("investoinnit", "hyvinvointialue", "lyhyt_kuvaus", "toteutuspaikka"):
+        assert answers[name] == before[name]
+
+
+def test_valmennus_name_keeps_the_guides_en_dash(ctx: Context) -> None:
+    name = "Kotiutumisen asiakasprosessi, Kainuun HVA, Sujuvat palvelut –valmennus, (RRP, P4, I1)"
+    state, _ = drive(ctx, ["check", "I1", "kyllä", "Kainuu", "Kotiutumisen asiakasprosessi", name])
+    assert state["dialog"]["answers"]["nimi"] == name
+
+
+def test_resume_in_a_new_session_takes_no_answer_before_the_choice(ctx: Context) -> None:
+    state, shown = drive(ctx, ["check", "I2", "Eloisa", "lopeta"])
+    assert "tallessa" in shown[-1]
+    state, shown = drive(ctx, ["Hyvinvointilähete"], state, session="s2")
+    assert "kesken oleva tarkistus" in shown[-1] and state["dialog"]["step"] == "prosessi"
+    assert "prosessi" not in state["dialog"]["answers"]
+    state, shown = drive(ctx, ["1", "Hyvinvointilähete"], state, session="s2")
+    assert state["dialog"]["answers"]["prosessi"] == "Hyvinvointilähete"
+
+
+def test_the_saved_summary_can_be_shown_again(ctx: Context) -> None:
+    state, _ = drive(ctx, ["check", "P3", "Lappi", "IPS", "ok", "IPS tukee työllistymistä.", "Rovaniemi",
+                           "Työikäiset", "ok", "ok", "ok", "ok", EMAILS, "valmis"])  # fmt: skip
+    for command in ("yhteenveto", "check näytä"):
+        _, shown = drive(ctx, [command], state)
+        assert "IPS, Lapin HVA (RRP, P3)" in shown[-1] and "maija.meikalainen@example.fi" in shown[-1]
+
+
+@pytest.mark.parametrize("word", sorted(reading.reserved(default_rules().dialog)))
+def test_no_command_word_in_any_spelling_is_stored(ctx: Context, word: str) -> None:
+    """Every dialog word, also without ä/ö and capitalised, at every free-text and list step."""
+    for spelling in {word, word.capitalize(), word.upper()}:
+        state, _ = drive(ctx, ["check", "I4", "Pohjois-Savo", "Chat", "ok"])
+        for _ in range(8):
+            step = state.get("dialog", {}).get("step")
+            if step not in perustiedot.STEP_BY_NAME:
+                break
+            state, _ = drive(ctx, [spelling], state)
+            answers = state.get("dialog", {}).get("answers", {})
+            for name in ("lyhyt_kuvaus", "toteutuspaikka", "kohderyhma"):
+                assert reading.plain(str(answers.get(name, ""))) != reading.plain(spelling), (spelling, name)
+            for name in ("kokonaisuudet", "rahoittajat", "aihealueet", "ilmiot", "yllapitajat"):
+                assert reading.plain(spelling) not in {reading.plain(v) for v in answers.get(name, [])}
+            if "dialog" not in state:
+                break
