@@ -787,6 +787,7 @@ def report_text(report: Report, kb: KnowledgeBase | None = None, rules: Rules | 
     else:
         missing = ", ".join(labels.get(m, m) for m in report.missing)
         lines.append(texts.summary_not_publishable.format(fields=missing))
-    if report.suggested_name:
+    name_ok = not any(f.field == "nimi" and f.severity != "ok" for f in report.findings)
+    if report.suggested_name and not name_ok:  # a right name in the user's own form gets no rival
         lines.append(texts.summary_suggested.format(name=report.suggested_name))
     return "\n".join(lines)

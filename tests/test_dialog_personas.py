@@ -10,6 +10,7 @@ import pytest
 from dialogs import perustiedot, reading
 from dialogs.context import Context
 from dialogs.router import respond
+from dialogs.validator import report_text, validate
 from knowledge.rules import default_rules
 
 NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
@@ -138,3 +139,15 @@ def test_no_command_word_in_any_spelling_is_stored(ctx: Context, word: str) -> N
                 assert reading.plain(spelling) not in {reading.plain(v) for v in answers.get(name, [])}
             if "dialog" not in state:
                 break
+
+
+def test_a_right_name_gets_no_other_suggestion_and_a_wrong_one_does(ctx: Context) -> None:
+    data = {"nimi": "Chat-neuvonta, Pohjois-Savon HVA, (RRP, P4, I4)", "investoinnit": ["P4I4"],
+            "hyvinvointialue": "Pohjois-Savon hyvinvointialue"}  # fmt: skip
+    right = validate(data, ctx.kb)
+    assert not any(f.field == "nimi" and f.severity != "ok" for f in right.findings)
+    assert "Ehdotettu nimi" not in report_text(right, ctx.kb)
+    wrong = validate({**data, "nimi": "Chat-neuvonta, Pohjois-Savon HVA (RRP, P4, I3)"}, ctx.kb)
+    assert "Ehdotettu nimi: Chat-neuvonta, Pohjois-Savon HVA (RRP, P4, I4)" in report_text(
+        wrong, ctx.kb
+    ).replace("*", "")
