@@ -63,11 +63,6 @@ def step_text(name: str) -> StepText:
 # -- parsing helpers ---------------------------------------------------------------------------------
 
 
-def split_list(text: str) -> list[str]:
-    """Items separated by commas, semicolons, lines or "&"; commas inside parentheses stay."""
-    return reading.split_items(text)
-
-
 def _numbers(text: str) -> list[int] | None:
     """The numbers of "1", "1, 3" or "2 ja 4"; None when the text is not only numbers."""
     folded = fold(text)
@@ -248,8 +243,6 @@ def _items(name: str, text: str, ctx: Context) -> list[str]:
     aliases = _texts().option_aliases.get(name, {})
     items = reading.split_items(text, [*options, *aliases])
     items = [i for i in items if not reading.is_reserved(i, _texts())]
-    if name == "kokonaisuudet":
-        return reading.canonical_items(items, options, {}) if items else []
     return reading.canonical_items(items, options, aliases)
 
 
@@ -583,11 +576,6 @@ def _is_question(text: str) -> bool:
 
 
 def dialog_command(text: str) -> tuple[str | None, str]:
-    """The dialog command a text is, for the router (outside the dialog)."""
-    return _command(text)
-
-
-def _command(text: str) -> tuple[str | None, str]:
     """The dialog command the text is ("takaisin", "muokkaa nimi", "chek"…) and its argument."""
     return reading.command(text, _texts())
 
@@ -704,7 +692,7 @@ def turn(
     dialog["updated"] = now.isoformat()
     if session:
         dialog["session"] = session
-    command, arg = _command(text)
+    command, arg = dialog_command(text)
 
     if dialog.get("pending") == "resume":
         return _resume_turn(state, text, now, ctx)
@@ -875,7 +863,7 @@ def _resume_turn(
     if folded in ("2", labels[1], "alusta", "aloita"):
         state["dialog"] = fresh = _new_dialog(now)
         return state, [Reply(_texts().intro), prompt_reply(STEPS[0], fresh["answers"], ctx)]
-    if folded in ("3", labels[2], "ei") or _command(text)[0] == "peruuta":
+    if folded in ("3", labels[2], "ei") or dialog_command(text)[0] == "peruuta":
         return _cancel(state)
     if _is_question(text):
         return state, [answer_reply(text, ctx), _resume_reply(dialog)]
@@ -892,7 +880,9 @@ def hands_off(state: dict[str, Any], text: str, now: dt.datetime) -> bool:
         return False
     if _is_stale(dialog, now):
         return True
-    return _command(text)[0] is None and not _is_question(text) and not _is_word(text, _texts().done_words)
+    return (
+        dialog_command(text)[0] is None and not _is_question(text) and not _is_word(text, _texts().done_words)
+    )
 
 
 def close(state: dict[str, Any], now: dt.datetime) -> dict[str, Any]:

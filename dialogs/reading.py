@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -34,21 +35,54 @@ def is_word(text: str, words: Iterable[str]) -> bool:
     return plain(text) in {plain(w) for w in words}
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The dialog's words, read once per word lists (not on every input and list item)."""
+
+    commands: dict[str, str]  # plain word -> command
+    edit_words: list[str]  # the words of "muokkaa"
+    one_word: list[str]  # the command words without a space (the ones a typo is matched to)
+    reserved: frozenset[str]
+
+
+_VOCABULARIES: dict[int, tuple[DialogTexts, _Vocabulary]] = {}
+
+
+def _vocabulary(texts: DialogTexts) -> _Vocabulary:
+    found = _VOCABULARIES.get(id(texts))
+    if found is None or found[0] is not texts:
+        commands = {plain(w): name for name, forms in texts.commands.items() for w in forms}
+        words: set[str] = set()
+        for forms in texts.commands.values():
+            words.update(forms)
+        words.update(texts.accept_words, texts.yes_words, texts.no_words, texts.done_words)
+        words.update(texts.resume_choices, texts.stop_words, texts.continue_words)
+        vocabulary = _Vocabulary(
+            commands=commands,
+            edit_words=[w for w, name in commands.items() if name == "muokkaa"],
+            one_word=[w for w in commands if " " not in w],
+            reserved=frozenset({plain(w) for w in words} - {""}),
+        )
+        found = _VOCABULARIES[id(texts)] = (texts, vocabulary)
+    return found[1]
+
+
 def command(text: str, texts: DialogTexts) -> tuple[str | None, str]:
     """The dialog command the text is ("takaisin", "muokkaa nimi", a typo such as "chek") and its argument."""
     folded = plain(text)
     if not folded:
         return None, ""
     head, _, rest = folded.partition(" ")
-    words = {plain(w): name for name, forms in texts.commands.items() for w in forms}
+    vocabulary = _vocabulary(texts)
+    words = vocabulary.commands
     if folded in words:
         return words[folded], ""
-    if words.get(head) == "muokkaa" or _close(head, [w for w, n in words.items() if n == "muokkaa"]):
+    if words.get(head) == "muokkaa" or _close(head, vocabulary.edit_words):
         return "muokkaa", rest.strip()
     if words.get(head) == "check" and rest:  # "check näytä"
         return "check", rest.strip()
     if " " not in folded:
-        found = _close(folded, [w for w in words if " " not in w])
+        found = _close(folded, vocabulary.one_word)
         if found:
             return words[found], ""
     return None, ""
@@ -61,19 +95,13 @@ def _close(word: str, options: list[str]) -> str | None:
     return best[0] if best and len(best[0]) >= MIN_FUZZY_LENGTH else None
 
 
-def reserved(texts: DialogTexts) -> set[str]:
+def reserved(texts: DialogTexts) -> frozenset[str]:
     """Every word the dialog reads as an intent (commands, yes/no, accept, done, resume): never data."""
-    words: set[str] = set()
-    for forms in texts.commands.values():
-        words.update(forms)
-    words.update(texts.accept_words, texts.yes_words, texts.no_words, texts.done_words)
-    words.update(texts.resume_choices, texts.stop_words, texts.continue_words)
-    return {plain(w) for w in words} - {""}
+    return _vocabulary(texts).reserved
 
 
 def is_reserved(text: str, texts: DialogTexts) -> bool:
-    folded = plain(text)
-    return folded in reserved(texts) or command(text, texts)[0] is not None
+    return plain(text) in reserved(texts) or command(text, texts)[0] is not None
 
 
 def _pieces(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.store import Store
-from dialogs import perustiedot
+from dialogs import perustiedot, reading
 from dialogs.context import Context
 from dialogs.replies import Reply
 from dialogs.router import respond
@@ -330,7 +330,7 @@ def test_a_draft_of_unknown_shape_starts_over(ctx: Context) -> None:
 
 
 def test_list_answers_keep_commas_inside_parentheses() -> None:
-    assert perustiedot.split_list("Sujuvat palvelut –valmennus (RRP, P4, I1), Muu; Kolmas\nNeljäs") == [
+    assert reading.split_items("Sujuvat palvelut –valmennus (RRP, P4, I1), Muu; Kolmas\nNeljäs") == [
         "Sujuvat palvelut –valmennus (RRP, P4, I1)",
         "Muu",
         "Kolmas",
