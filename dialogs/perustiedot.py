@@ -29,6 +29,7 @@ from dialogs.validator import (
     Finding,
     Perustiedot,
     build_name,
+    code_label,
     county_finder,
     key,
     parse_name,
@@ -151,6 +152,12 @@ def county_guess(text: str, ctx: Context) -> str | None:
     return forms.get(found) if found else None
 
 
+def form_error(step: Step, text: str, error: str, ctx: Context) -> str:
+    """An answer's error as a form shows it beside the field, with the county a typo most likely means."""
+    guess = county_guess(text, ctx) if step.name == "hyvinvointialue" else None
+    return f"{error} {_texts().did_you_mean_form.format(value=guess)}" if guess else error
+
+
 def _parse_process(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
     parts = parse_name(text, county_finder(ctx.kb))
     process = parts.process.strip(" ,") if parts.county or parts.tag else text.strip(" ,")
@@ -168,6 +175,17 @@ def suggested_name(answers: dict[str, Any], ctx: Context) -> str | None:
         return None
     valmennus = bool(answers.get("valmennus")) and "P4I1" in codes
     return build_name(process, county, codes, valmennus, ctx.kb, _rules())
+
+
+def step_help(name: str, answers: dict[str, Any], ctx: Context) -> str:
+    """The step's help; for the name, the pattern filled in with the user's own county and investments."""
+    text = step_text(name)
+    pattern = suggested_name({**answers, "prosessi": step_text("prosessi").label}, ctx)
+    if not (text.help_known and pattern):
+        return text.help
+    codes = [c for c in INVESTMENT_CODES if c in answers["investoinnit"]]
+    slides = _rules().dia("nimi", codes) + (_rules().dia("valmennus") if answers.get("valmennus") else [])
+    return text.help_known.format(pattern=pattern, slides=", ".join(str(d) for d in dict.fromkeys(slides)))
 
 
 def _parse_nimi(text: str, answers: dict[str, Any], ctx: Context) -> Parsed:
@@ -380,21 +398,26 @@ def validate_answer(field: str, value: Any, answers: dict[str, Any], ctx: Contex
 def _answer_problems(
     step: Step, value: Any, answers: dict[str, Any], ctx: Context
 ) -> tuple[str | None, list[str]]:
-    """Errors that block the answer and warnings that are shown but accepted."""
+    """Errors that block the answer, and warnings and notes that are shown with the answer accepted."""
     if step.field is None:
         return None, []
     findings = _findings(step.field, value, answers, ctx)
     errors = [f.message for f in findings if f.severity == "error"]
-    warnings = [f.message for f in findings if f.severity == "warning"]
-    return (" ".join(errors) if errors else None), warnings
+    warnings = " ".join(f.message for f in findings if f.severity == "warning")
+    shown = [_texts().warnings_noted.format(warnings=warnings)] if warnings else []
+    shown += [f.message for f in findings if f.severity == "note"]
+    return (" ".join(errors) if errors else None), shown
 
 
 # -- replies ------------------------------------------------------------------------------------------
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, ctx: Context | None = None) -> str:
+    """A stored value as the user reads it: yes/no in Finnish, investment codes as the guide writes them."""
     if isinstance(value, bool):
         return _texts().yes_label if value else _texts().no_label
+    if isinstance(value, list) and ctx is not None and value and set(value) <= set(INVESTMENT_CODES):
+        return ", ".join(code_label(c, ctx.kb) for c in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) if value else "–"
     return str(value) if value else "–"
@@ -421,7 +444,7 @@ def prompt_reply(step: Step, answers: dict[str, Any], ctx: Context) -> Reply:
         body += "\n" + _texts().edit_list_hint
     previous = answers.get(step.name)
     if previous not in (None, "", []) and step.prefill is None and step.name != "nimi":
-        body += "\n" + _texts().current_value.format(value=_show(previous))
+        body += "\n" + _texts().current_value.format(value=_show(previous, ctx))
     elif step.name == "nimi" and answers.get("nimi") and answers.get("nimi") != values.get("suggestion"):
         body += "\n" + _texts().current_value.format(value=answers["nimi"])
     return Reply(body, kind="question", choices=choices, multi=step.kind == "multi")
@@ -489,7 +512,9 @@ def summary_reply(dialog: dict[str, Any], ctx: Context) -> Reply:
     lines.append(texts.summary_json)
     lines.append(json.dumps(data, ensure_ascii=False, indent=2))
     lines.append(texts.summary_next)
-    slides = sorted({d for f in report.findings if f.severity != "ok" for d in f.sources} or {16, 20})
+    slides = sorted(
+        {d for f in report.findings if f.severity in ("error", "warning") for d in f.sources} or {16, 20}
+    )
     sources = tuple(Source(d, ctx.kb.slide_title(d)) for d in slides)
     return Reply("\n".join(lines), kind="summary", data=data, sources=sources)
 
@@ -717,7 +742,10 @@ def turn(
         return state, [_current_prompt(dialog, ctx)]
     if command == "apua":
         name = dialog["step"]
-        return state, [Reply(step_text(name).help, kind="help"), _current_prompt(dialog, ctx)]
+        return state, [
+            Reply(step_help(name, dialog["answers"], ctx), kind="help"),
+            _current_prompt(dialog, ctx),
+        ]
     if command == "yhteenveto":
         replies = [summary_reply(dialog, ctx)]
         if dialog["step"] != SUMMARY:
@@ -739,7 +767,7 @@ def turn(
             dialog.setdefault("history", []).append(dialog["step"])
         dialog["step"] = target.name
         dialog["return_to_summary"] = True
-        dialog["editing"] = {"step": target.name, "before": _show(dialog["answers"].get(target.name))}
+        dialog["editing"] = {"step": target.name, "before": _show(dialog["answers"].get(target.name), ctx)}
         return state, [prompt_reply(target, dialog["answers"], ctx)]
     if dialog["step"] == SUMMARY:  # a question at the summary (skipping has nothing to skip there)
         if command is not None:
@@ -816,11 +844,13 @@ def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context, kept: A
     if (
         isinstance(editing, dict)
         and editing.get("step") == step.name
-        and editing.get("before") != _show(value)
+        and editing.get("before") != _show(value, ctx)
     ):
         notes.append(
             Reply(
-                texts.changed.format(label=step.text.label, before=editing.get("before"), after=_show(value))
+                texts.changed.format(
+                    label=step.text.label, before=editing.get("before"), after=_show(value, ctx)
+                )
             )
         )
     name_before = (
@@ -839,8 +869,7 @@ def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context, kept: A
         if own_process:
             answers["prosessi"] = own_process
     replies: list[Reply] = notes
-    if warnings:
-        replies.append(Reply(texts.warnings_noted.format(warnings=" ".join(warnings))))
+    replies.extend(Reply(text) for text in warnings)
     return [*replies, *_advance(dialog, step, ctx)]
 
 

@@ -14,6 +14,7 @@ from dialogs import perustiedot, reminders
 from dialogs.answers import answer_reply, help_reply
 from dialogs.context import Context
 from dialogs.replies import Reply
+from knowledge.rules import default_rules
 from knowledge.text import clean, fold
 
 MAX_INPUT_CHARS = 4000
@@ -42,12 +43,8 @@ def respond(
     new_state = copy.deepcopy(state) if state else {}
     raw = clean(text)
     if len(raw) > MAX_INPUT_CHARS:
-        return new_state, [
-            Reply(
-                f"Viestisi on liian pitkä ({len(raw)} merkkiä). Kirjoita enintään {MAX_INPUT_CHARS} merkkiä.",
-                kind="error",
-            )
-        ]
+        too_long = default_rules().dialog.too_long.format(length=len(raw), max=MAX_INPUT_CHARS)
+        return new_state, [Reply(too_long, kind="error")]
     command = fold(raw).strip(" .!")
     first = command.split(" ", 1)[0] if command else ""
     dialog_command, argument = perustiedot.dialog_command(raw)

@@ -21,7 +21,7 @@ from knowledge.models import INVESTMENT_CODES, County, InvestmentCode
 from knowledge.rules import Rules, combined_tag, default_rules
 from knowledge.text import clean, fold
 
-Severity = Literal["error", "warning", "ok"]
+Severity = Literal["error", "warning", "note", "ok"]  # a note is right by the guide but worth knowing
 FIELDS: tuple[str, ...] = (
     "nimi",
     "investoinnit",
@@ -95,6 +95,10 @@ class Report:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "note"]
 
     def as_json(self, kb: KnowledgeBase | None = None) -> dict[str, Any]:
         return {
@@ -272,6 +276,14 @@ def parse_tag(inner: str) -> tuple[list[InvestmentCode], list[str], bool]:
     return codes, bad, has_p4
 
 
+_SLIDE18_VALMENNUS_TAG = re.compile(r"\(rrp,\s*inv\.?\s*1\)")  # slide 18's summary form for valmennus
+
+
+def code_label(code: InvestmentCode, kb: KnowledgeBase) -> str:
+    """One investment as the guide and Innokylä's tag write it: P3 or P4 I2."""
+    return code if code == "P3" else f"P4 {kb.investments[code].short}"
+
+
 def tag_forms(codes: list[InvestmentCode]) -> set[str]:
     """The tag written as the guide writes it: "(RRP, P4, I2, I4)" and "(RRP, P4, I2 ja I4)"."""
     forms = {combined_tag(codes)}
@@ -329,6 +341,9 @@ class Checker:
     def inv(self, code: InvestmentCode) -> Any:
         return self.kb.investments[code]
 
+    def code_label(self, code: InvestmentCode) -> str:
+        return code_label(code, self.kb)
+
     def code_names(self) -> str:
         """The investments as the guide writes them ("P3, I1"), not as internal codes."""
         return ", ".join(self.kb.investments[c].short for c in self.codes)
@@ -348,7 +363,7 @@ class Checker:
         out: list[Finding] = []
         name, codes = self.name, self.codes
         tag = combined_tag(codes) if codes else ""
-        example = self.inv(codes[0]).example if codes else ""
+        example = self.suggested_name() or (self.inv(codes[0]).example if codes else "")
         pattern = (
             self.inv(codes[0]).pattern.split(" tai ")[0]
             if codes
@@ -383,7 +398,7 @@ class Checker:
             elif not self.codes_inferred and codes and set(tag_codes) - set(codes):
                 out.append(
                     self.f(
-                        "nimi", "error", "nimi_wrong_tag", written=name.tag, codes=", ".join(codes), tag=tag
+                        "nimi", "error", "nimi_wrong_tag", written=name.tag, codes=self.code_names(), tag=tag
                     )
                 )
             elif not self.codes_inferred and codes and set(codes) - set(tag_codes):
@@ -399,6 +414,10 @@ class Checker:
                         missing=missing_codes,
                         tag=tag,
                     )
+                )
+            elif name.valmennus and _SLIDE18_VALMENNUS_TAG.fullmatch(fold(name.tag)):
+                out.append(
+                    self.f("nimi", "note", "nimi_valmennus_slide18", "valmennus_tag", written=name.tag)
                 )
             elif name.tag not in tag_forms(tag_codes):
                 out.append(
@@ -479,7 +498,7 @@ class Checker:
                         "warning",
                         "investoinnit_normalized",
                         value=value,
-                        code=", ".join(codes),
+                        code=", ".join(self.code_label(c) for c in codes),
                     )
                 )
         if not out:
@@ -534,7 +553,7 @@ class Checker:
                         "kokonaisuudet",
                         "error",
                         "kokonaisuudet_missing_national",
-                        code=code,
+                        code=self.code_label(code),
                         name=inv.kansallinen_kokonaisuus,
                         contact=f"{contact} (etunimi.sukunimi@thl.fi)",
                     )
@@ -780,6 +799,9 @@ def report_text(report: Report, kb: KnowledgeBase | None = None, rules: Rules | 
         lines.extend(line(f) for f in report.warnings)
     if not report.errors and not report.warnings:
         lines.append(texts.summary_ok)
+    if report.notes:
+        lines.append(texts.summary_notes)
+        lines.extend(line(f) for f in report.notes)
     if report.valid:
         lines.append(texts.summary_valid)
     if report.publishable:
@@ -787,7 +809,7 @@ def report_text(report: Report, kb: KnowledgeBase | None = None, rules: Rules | 
     else:
         missing = ", ".join(labels.get(m, m) for m in report.missing)
         lines.append(texts.summary_not_publishable.format(fields=missing))
-    name_ok = not any(f.field == "nimi" and f.severity != "ok" for f in report.findings)
+    name_ok = not any(f.field == "nimi" and f.severity in ("error", "warning") for f in report.findings)
     if report.suggested_name and not name_ok:  # a right name in the user's own form gets no rival
         lines.append(texts.summary_suggested.format(name=report.suggested_name))
     return "\n".join(lines)

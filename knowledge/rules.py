@@ -49,6 +49,7 @@ class StepText(_Strict):
     label: str
     prompt: str
     help: str
+    help_known: str = ""  # the help when the investments and county are known: {pattern}, {slides}
     aliases: list[str] = Field(default_factory=list)
     error: str = ""
     alt_prompt: str = ""  # used when the prompt's suggestion cannot be built
@@ -79,6 +80,7 @@ class DialogTexts(_Strict):
     summary_errors: str
     summary_warnings: str
     summary_ok: str
+    summary_notes: str
     summary_missing: str
     summary_valid: str
     summary_publishable: str
@@ -103,6 +105,8 @@ class DialogTexts(_Strict):
     still_empty: str
     changed: str
     did_you_mean: str
+    did_you_mean_form: str
+    too_long: str
     stored_with_errors: str
     summary_unasked: str
     saved_summary_title: str

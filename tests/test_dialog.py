@@ -20,24 +20,11 @@ from dialogs.context import Context
 from dialogs.replies import Reply
 from dialogs.router import respond
 from dialogs.validator import validate
+from tests.personas import PERSONAS
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
-ACCEPT_ALL = [
-    "check",
-    "P4 I4",
-    "Pohjois-Savo",
-    "Chat-neuvonta",
-    "ok",
-    "Sote-ammattilainen neuvoo asiakasta chatissa ja ohjaa hänet oikeaan palveluun.",
-    "Kuopio",
-    "Aikuiset asiakkaat",
-    "ok",
-    "ok",
-    "ok",
-    "Osallisuus",
-    "maija.meikalainen@example.fi, matti.virtanen@example.fi",
-]
+ACCEPT_ALL = [line for line in PERSONAS[0].script if line != "valmis"]  # the careful persona
 
 
 def run(

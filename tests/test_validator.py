@@ -388,11 +388,21 @@ def test_tag_without_rrp_is_an_error(kb: KnowledgeBase) -> None:
     assert errors(report) == ["nimi"] and "(RRP, P4, I4)" in report.errors[0].message
 
 
-def test_guide_summary_form_of_the_valmennus_tag_is_a_warning(kb: KnowledgeBase) -> None:
+def test_slide_18s_valmennus_tag_is_the_guides_own_form_noted_with_slides_18_and_55(
+    kb: KnowledgeBase,
+) -> None:
     report = check(
         kb, nimi="Kotiutuminen, Pohjois-Savon HVA, Sujuvat palvelut –valmennus (RRP, inv.1)", **VALMENNUS
     )
-    assert errors(report) == [] and messages(report, "nimi", "warning")
+    assert errors(report) == [] and not messages(report, "nimi", "warning")
+    (note,) = report.notes
+    assert note.sources == (18, 55) and "(RRP, P4, I1)" in note.message
+    text = report_text(report, kb)
+    assert "Hyvä tietää" in text and "Ehdotettu nimi" not in text
+    other = check(
+        kb, nimi="Kotiutuminen, Pohjois-Savon HVA, Sujuvat palvelut –valmennus (RRP, inv 4)", **VALMENNUS
+    )
+    assert not other.notes  # only slide 18's own form is noted, not any "inv" spelling
 
 
 def test_findings_cite_the_chosen_investments_slides(kb: KnowledgeBase) -> None:

@@ -21,7 +21,7 @@ from bot.slack import blocks as bk
 from bot.slack import ids, texts
 from bot.slack.text import escape, truncate
 from dialogs.context import Context
-from dialogs.perustiedot import STEPS, Step, current_value, draft_answers, validate_answer
+from dialogs.perustiedot import STEPS, Step, current_value, draft_answers, form_error, validate_answer
 
 VALUE = "value"
 ERROR_LIMIT = 1000
@@ -114,7 +114,7 @@ def read_form(values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], lis
             skipped.append(step.name)
             continue
         if error is not None:
-            errors[step.name] = truncate(escape(error), ERROR_LIMIT)
+            errors[step.name] = truncate(escape(form_error(step, raw, error, ctx)), ERROR_LIMIT)
             continue
         answers[step.name] = value
     return answers, skipped, errors
