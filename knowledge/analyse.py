@@ -39,6 +39,8 @@ REFERS_BACK = re.compile(
     r"sama|samat|it|that|there|them|those|det|dit|den|dem)(?![a-zåäö])"
 )
 # a turn that takes back what the user said before ("ei kun tarkoitin I3")
+# adds to what was said: "entä jos sama malli on myös I4:ssä?" keeps the earlier investment too
+ADDS = re.compile(r"(?<![a-zåäö])(?:myös|myöskin|lisäksi|also|too|as well|också|även|dessutom)(?![a-zåäö])")
 CORRECTS = re.compile(
     r"(?<![a-zåäö])(?:ei kun|eikun|ei vaan|tarkoitin|tarkoitan|meinasin|i meant|actually|jag menade|menade)"
     r"(?![a-zåäö])"
@@ -49,6 +51,7 @@ STATES_CONTEXT = re.compile(
     r"kehitämme|kehitetään|kuvaamme|meillä on|meidän hanke|meidän alue|edustan|i am|i'm|im|we are|"
     r"we're|i work|we work|our project|jag är|vi är|jag jobbar|vi jobbar|vi arbetar)(?![a-zåäö])"
 )
+TELLS_MIN_WORDS = 3  # "I4 aihealueet" is a terse question, "Olen HUSista töissä" a statement
 # a message that asks something (not only tells who the user is)
 ASKS = re.compile(
     r"\?|(?<![a-zåäö])(?:miten|mikä|mitkä|mitä|mihin|missä|mistä|kuka|ketkä|kenelle|keneltä|milloin|"
@@ -111,6 +114,10 @@ class Analysis:
     followup: bool = False  # leans on the previous turn ("entä I4?")
     refers_back: bool = False  # uses a pronoun for something said before ("sinne")
     states_context: bool = False  # tells who the user is ("Olen Pirkanmaalta")
+    # a sentence that asks nothing and names a county or investment ("Teen viestintää Keusotessa."):
+    # context too, when no topic is clear
+    tells: bool = False
+    adds: bool = False  # adds an investment to the earlier ones ("myös I4")
     corrects: bool = False  # takes back what was said before: its entities replace the stated ones
     asks: bool = True  # asks something ("…, kuka on meidän kp?"), not only tells
     # asks for a number or a date ("kuinka monta", "milloin on seuraava"): the topics whose text has
@@ -273,7 +280,9 @@ class Analyser:
             refers_back=bool(REFERS_BACK.search(folded)),
             states_context=bool(STATES_CONTEXT.search(folded)) and entities.any,
             asks=bool(ASKS.search(folded)),
+            tells=entities.any and not ASKS.search(folded) and len(folded.split()) >= TELLS_MIN_WORDS,
             corrects=bool(CORRECTS.search(folded)),
+            adds=bool(ADDS.search(folded)),
             numbered=self._numbers_for(folded),
         )
 

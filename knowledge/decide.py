@@ -7,14 +7,14 @@ whether the assistant is sure enough to answer; otherwise it declines with sugge
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from knowledge.analyse import Analysis
 from knowledge.classify import OOS, Scored
 from knowledge.conversation import ConversationContext, Slots
 from knowledge.entities import Entities
 from knowledge.loader import KnowledgeBase
-from knowledge.models import Entry, OutOfScope
+from knowledge.models import INVESTMENT_CODES, Entry, OutOfScope
 
 CONFIDENT = 0.34  # blended score a topic needs to be answered
 OOS_MARGIN = 0.1  # ... and it must beat the nearest not-in-the-guide example by this much
@@ -119,6 +119,10 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
     The returned context has no time stamp; the answerer, which knows the time, adds it.
     """
     own = slots_of(analysis.entities)
+    earlier = ctx.last.investments or ctx.stated.investments
+    if analysis.adds and own.investments and earlier and not analysis.corrects:
+        joined = {*earlier, *own.investments}
+        own = replace(own, investments=tuple(c for c in INVESTMENT_CODES if c in joined))
     stated = _merge(ctx.stated, own) if analysis.states_context or analysis.corrects else ctx.stated
 
     def declined(reason: str, item: OutOfScope | None = None, related: bool = True) -> Decision:
@@ -154,6 +158,9 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
         and best.score >= oos + OOS_MARGIN
         and not (foreign >= UNCOVERED_SHARE and best.score < UNCOVERED_CLEAR)
     )
+    tells = analysis.tells and not own_sure and not analysis.states_context
+    if tells:
+        stated = _merge(ctx.stated, own)
     chosen: Entry | None = kb.entry(best.label) if own_sure and best else None
     reason = "match"
     previous = kb.entry(ctx.topic) if ctx.topic else None
@@ -180,7 +187,7 @@ def decide(kb: KnowledgeBase, analysis: Analysis, ctx: ConversationContext) -> D
             )
             if not new_topic and not (oos >= CONFIDENT and oos > kept_score):
                 chosen, reason = previous, "followup"
-    if chosen is None and analysis.states_context and not own_sure and not analysis.asks:
+    if chosen is None and (analysis.states_context or tells) and not own_sure and not analysis.asks:
         return Decision(
             None, True, "context", slots=stated, context=ConversationContext(ctx.topic, ctx.last, stated)
         )

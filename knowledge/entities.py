@@ -125,7 +125,7 @@ def find_investments(folded: str) -> tuple[list[InvestmentCode], bool]:
 
 def _county_pattern(form: str) -> re.Pattern[str]:
     if len(form) <= 5:
-        suffix = r"(?:n|:\w+|-\w+|ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|han|hun|an|ään|aan|ksi)?"
+        suffix = r"(?:n|:\w+|-\w+|i?(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|in)|han|hun|an|ään|aan|ksi)?"
         return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form) + suffix + r"(?![a-zåäö0-9])")
     return re.compile(r"(?<![a-zåäö0-9-])" + re.escape(form))
 

@@ -119,6 +119,9 @@ ENTITY_BONUS = {"investment": 1.5, "area": 2.0, "county": 2.0, "valmennus": 2.0}
 # entity names that are not search words: "Sujuvat palvelut", "pilari 3", "investment 4", "inv. 2"
 ENTITY_PHRASES = re.compile(
     r"sujuv\w*\s+palvelu\w*|\b(?:pilari|pillar|pelare|investoin|investment|investering|inv)\w*\.?\s*[1-4](?::\w+|\b)"
+    # "I4-rahoitusta", "I3 että I4 rahoituksella": the investment's funding names the investment, not
+    # the Rahoittaja field
+    r"|(?<=[1-4])(?::\w+)?(?:-|\s+)rahoit(?:us|uks|tei|teis)\w*"
 )
 
 
