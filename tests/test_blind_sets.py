@@ -28,7 +28,7 @@ def cases(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@pytest.mark.parametrize("name", [f"set{x}.jsonl" for x in "BCDEFGHIJ"])
+@pytest.mark.parametrize("name", [f"set{x}.jsonl" for x in "BCDEFGHIJKL"])
 def test_blind_question_sets_stay_at_their_floor(answerer: Answerer, name: str) -> None:
     found = cases(name)
     failed = [c["id"] for c in found if not passes(c, *_answer(answerer, c["q"]))]
@@ -42,7 +42,7 @@ def _answer(answerer: Answerer, question: str) -> tuple[str, bool]:
 
 @pytest.mark.parametrize(
     "name",
-    [f"set{x}_conv.jsonl" for x in "BCDEFGHIJ"],
+    [f"set{x}_conv.jsonl" for x in "BCDEFGHIJKL"],
 )
 def test_blind_conversations_stay_at_their_floor(ctx: Context, name: str) -> None:
     right = total = 0
