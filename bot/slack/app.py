@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,9 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.settings import Settings
 from bot.slack.dedupe import EventDeduper, dedupe_middleware
+from bot.slack.deliver import redact_webhook_logs
 from bot.slack.feedback import FeedbackLog
+from bot.slack.guard import early_ack_middleware
 from bot.slack.listeners import register_listeners
 from bot.slack.prompts import PromptTracker
 from bot.slack.services import Services, services_middleware
@@ -31,6 +34,7 @@ from dialogs.context import Context
 
 LISTENER_THREADS = 32
 _services: weakref.WeakKeyDictionary[App, Services] = weakref.WeakKeyDictionary()
+_executors: weakref.WeakKeyDictionary[App, ThreadPoolExecutor] = weakref.WeakKeyDictionary()
 RATE_LIMIT_RETRIES = 3
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ def create_app(
     settings: Settings, store: Store, ctx: Context, clock: Callable[[], dt.datetime] | None = None
 ) -> App:
     """The Bolt App for `settings`, keeping state in `store` and answering with `ctx`."""
+    redact_webhook_logs()
     feedback = FeedbackLog(store)
     services = Services(
         settings=settings,
@@ -56,24 +61,34 @@ def create_app(
         deduper=EventDeduper(store),
         prompts=PromptTracker(),
     )
+    executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener")
     app = App(
         client=create_client(settings),
         signing_secret=settings.slack_signing_secret,
         token_verification_enabled=False,
         process_before_response=False,
-        listener_executor=ThreadPoolExecutor(
-            max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener"
-        ),
+        listener_executor=executor,
     )
     app.use(services_middleware(services))
     app.use(dedupe_middleware(services.deduper))
+    app.use(early_ack_middleware)
     register_listeners(app)
     _services[app] = services
+    _executors[app] = executor
     return app
+
+
+DRAIN_SECONDS = 10.0
 
 
 def close_app(app: App) -> None:
     """Finish what the app keeps in the background (event ids not yet written); before closing the store."""
+    executor = _executors.pop(app, None)
+    if executor is not None:  # let acknowledged turns finish (bounded) before the store closes under them
+        executor.shutdown(wait=False)
+        deadline = time.monotonic() + DRAIN_SECONDS
+        for thread in list(getattr(executor, "_threads", ())):
+            thread.join(max(0.0, deadline - time.monotonic()))
     services = _services.pop(app, None)
     if services is not None:
         services.deduper.close()

@@ -1,14 +1,15 @@
 """Posting rendered messages where a reply belongs: a channel or thread, a DM, or an ephemeral reply.
 
-Slack API errors never escape from here. Rate limits (429) are retried by the client's
-RateLimitErrorRetryHandler; a channel the bot cannot post to (channel_not_found,
-not_in_channel, …) makes the bot send the reply to the user's DM with a note; anything else
-is logged.
+No error escapes from here: Slack's refusals, a connection refused or reset, a timeout. Rate
+limits (429) and connection errors are retried by slack_sdk's retry handlers; a channel the bot
+cannot post to (channel_not_found, not_in_channel, …) makes the bot send the reply to the user's DM
+with a note; anything else is logged, without a traceback or the response_url.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -16,7 +17,7 @@ from typing import Any, Protocol
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack import texts
@@ -81,7 +82,10 @@ class ResponseUrlDestination:
         if not url:
             log.warning("no response_url to answer to; %d character(s) not sent", len(message.text))
             return
-        webhook = WebhookClient(url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
+        # both handlers: passing retry_handlers replaces slack_sdk's default connection-error retry
+        webhook = WebhookClient(
+            url, retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)]
+        )
         result = webhook.send(
             text=message.text,
             blocks=message.block_dicts(),
@@ -92,6 +96,25 @@ class ResponseUrlDestination:
         )
         if result.status_code != 200:
             log.warning("response_url answered %s: %s", result.status_code, result.body)
+
+
+class _RedactUrls(logging.Filter):
+    """slack_sdk's webhook client logs the whole response_url when it retries; anyone holding that
+    URL can post into the channel for 30 minutes, so the log gets the host only."""
+
+    URL = re.compile(r"(https?://[^/\s]+)/\S*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.URL.sub(r"\1/…", record.getMessage())
+        record.args = ()
+        return True
+
+
+def redact_webhook_logs() -> None:
+    """Keep response_urls out of the log (idempotent)."""
+    webhook_log = logging.getLogger("slack_sdk.webhook.client")
+    if not any(isinstance(f, _RedactUrls) for f in webhook_log.filters):
+        webhook_log.addFilter(_RedactUrls())
 
 
 def open_dm(client: WebClient, user: str) -> str:
@@ -115,8 +138,12 @@ def deliver(
                 return _to_dm(client, user, error, messages[index:])
             log.error("Slack refused a message (%s); %d message(s) not sent", error, len(messages) - index)
             return False
-        except SlackClientError as exc:
-            log.error("posting to Slack failed: %s", exc)
+        except (SlackClientError, OSError, ValueError) as exc:  # URLError, timeouts, a bad response
+            log.error(
+                "posting to Slack failed (%s); %d message(s) not sent",
+                type(exc).__name__,
+                len(messages) - index,
+            )
             return False
     return True
 
@@ -128,8 +155,8 @@ def _to_dm(client: WebClient, user: str, error: str, messages: Sequence[Outgoing
         dm = ChannelDestination(client, open_dm(client, user))
         for message in (note, *messages):
             dm.post(message)
-    except (SlackApiError, SlackClientError, KeyError) as exc:
-        log.error("could not reach user %s in a DM either: %s", user, exc)
+    except (SlackClientError, OSError, ValueError, KeyError) as exc:
+        log.error("could not reach user %s in a DM either: %s", user, type(exc).__name__)
         return False
     return True
 

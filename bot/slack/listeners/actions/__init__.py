@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack import ids
+from bot.slack.guard import guarded
 from bot.slack.listeners.actions.choices import handle_choice, handle_multi_change, handle_multi_done
 from bot.slack.listeners.actions.feedback import handle_feedback
 from bot.slack.listeners.actions.home_buttons import handle_home_check, handle_home_form
@@ -12,11 +13,11 @@ from bot.slack.listeners.actions.suggestions import handle_suggestion
 
 
 def register(app: App) -> None:
-    app.action(ids.CHOICE_BUTTON_RE)(handle_choice)
-    app.action(ids.CHOICE_SELECT_RE)(handle_choice)
-    app.action(ids.CHOICE_MULTI_RE)(handle_multi_change)
-    app.action(ids.CHOICE_DONE)(handle_multi_done)
-    app.action(ids.SUGGESTION_RE)(handle_suggestion)
-    app.action(ids.FEEDBACK_RE)(handle_feedback)
-    app.action(ids.HOME_CHECK)(handle_home_check)
-    app.action(ids.HOME_FORM)(handle_home_form)
+    app.action(ids.CHOICE_BUTTON_RE)(guarded(handle_choice))
+    app.action(ids.CHOICE_SELECT_RE)(guarded(handle_choice))
+    app.action(ids.CHOICE_MULTI_RE)(guarded(handle_multi_change))
+    app.action(ids.CHOICE_DONE)(guarded(handle_multi_done))
+    app.action(ids.SUGGESTION_RE)(guarded(handle_suggestion))
+    app.action(ids.FEEDBACK_RE)(guarded(handle_feedback))
+    app.action(ids.HOME_CHECK)(guarded(handle_home_check))
+    app.action(ids.HOME_FORM)(guarded(handle_home_form))

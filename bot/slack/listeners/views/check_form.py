@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack.deliver import ChannelDestination, deliver, open_dm
-from bot.slack.modal import read_form
+from bot.slack.guard import FORM_KEY
 from bot.slack.render import render_replies
 from bot.slack.services import services_of
 from dialogs.perustiedot import draft_from_answers
@@ -23,11 +23,10 @@ def handle_check_form(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
     services = services_of(context)
-    answers, skipped, errors = read_form((view.get("state") or {}).get("values") or {}, services.ctx)
-    if errors:
-        ack(response_action="errors", errors=errors)
+    ack()  # already acknowledged, with any inline errors, by bot.slack.guard in the request thread
+    if FORM_KEY not in context:
         return
-    ack()
+    answers, skipped = context[FORM_KEY]
     user = str((body.get("user") or {}).get("id") or "")
     replies = services.turns.apply(
         context.team_id or "",

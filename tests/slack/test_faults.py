@@ -1,0 +1,90 @@
+"""The Slack edge under faults: the ack comes at once whatever fails after it."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+
+import pytest
+
+from bot.slack.app import LISTENER_THREADS
+from tests.fake_slack import FakeSlack
+from tests.slack.conftest import RunningServer
+from tests.slack.slack_requests import SlackSender
+
+
+def _refused_url() -> str:
+    """A URL on localhost where nothing listens: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/response/gone"
+
+
+def _home_click(sender: SlackSender) -> int:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001"},
+        "user": {"id": "U0USER1", "team_id": "T0001"},
+        "api_app_id": "A0APP",
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "trigger_id": "1.2.3",
+        "actions": [
+            {"type": "button", "action_id": "home_check", "block_id": "home-actions", "value": "check"}
+        ],
+    }
+    return sender.interaction(payload).status
+
+
+def _logged(caplog: pytest.LogCaptureFixture, text: str, count: int, timeout: float = 10.0) -> bool:
+    """Whether `count` log records with `text` arrive (the listeners log from their threads)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sum(text in r.getMessage() for r in caplog.records) >= count:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.exc_info]
+
+
+def test_a_command_whose_response_url_is_unreachable_is_acked_and_logged_in_one_line(
+    sender: SlackSender, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        assert sender.command("Miten toimintamalli nimetään?", _refused_url()).status == 200
+    assert sender.command("Miten toimintamalli nimetään?", fake_slack.response_url_for("ok")).status == 200
+    fake_slack.wait_for("response_url", 1)  # the server still answers after the failed deliveries
+    assert _logged(caplog, "posting to Slack failed (URLError)", 3) and not _tracebacks(caplog)
+    assert not any("/response/gone" in r.getMessage() for r in caplog.records)  # no response_url in the log
+
+
+def test_a_click_whose_dm_cannot_be_opened_is_acked_and_logged_in_one_line(
+    sender: SlackSender, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_slack.fail("conversations.open", "account_inactive", times=2)
+    assert _home_click(sender) == 200
+    assert _home_click(sender) == 200
+    fake_slack.wait_for("conversations.open", 2, include_failed=True)
+    assert _home_click(sender) == 200  # and the third, with Slack answering again, gets its DM
+    fake_slack.wait_for("chat.postMessage", 1)
+    assert _logged(caplog, "account_inactive", 1) and not _tracebacks(caplog)
+
+
+def test_acks_do_not_wait_for_workers_sleeping_through_rate_limits(
+    server: RunningServer, fake_slack: FakeSlack
+) -> None:
+    """Every listener worker is busy retrying a 429 (Retry-After 2 s): commands and clicks still get 200."""
+    fake_slack.rate_limit("chat.postMessage", retry_after=2, times=10_000)
+    sender = server.sender
+    for _ in range(LISTENER_THREADS + 8):
+        assert sender.mention("Miten toimintamalli nimetään?")[0].status == 200
+    fake_slack.wait_for("chat.postMessage", LISTENER_THREADS, include_failed=True)  # the workers are busy
+    for _ in range(3):
+        assert sender.command("Mikä on PDSA?", fake_slack.response_url_for("busy")).status == 200
+    assert _home_click(sender) == 200
+    fake_slack.reset()  # let the sleeping retries finish quickly
