@@ -107,9 +107,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_process(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """Start a server process and wait until it answers on `port`."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def start_process(
+    command: list[str], env: dict[str, str], port: int, stderr: Any = subprocess.PIPE
+) -> subprocess.Popen[bytes]:
+    """Start a server process and wait until it answers on `port`. A server that logs a lot needs
+    `stderr` to be a file: a pipe nobody reads fills up and blocks it."""
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

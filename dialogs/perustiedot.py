@@ -447,7 +447,7 @@ def prompt_reply(step: Step, answers: dict[str, Any], ctx: Context) -> Reply:
         body += "\n" + _texts().current_value.format(value=_show(previous, ctx))
     elif step.name == "nimi" and answers.get("nimi") and answers.get("nimi") != values.get("suggestion"):
         body += "\n" + _texts().current_value.format(value=answers["nimi"])
-    return Reply(body, kind="question", choices=choices, multi=step.kind == "multi")
+    return Reply(body, kind="question", choices=choices, multi=step.kind == "multi", step=step.name)
 
 
 def _resume_reply(dialog: dict[str, Any]) -> Reply:
@@ -462,6 +462,7 @@ def _resume_reply(dialog: dict[str, Any]) -> Reply:
             Choice(labels[1], "aloita alusta"),
             Choice(labels[2], "peruuta", "danger"),
         ),
+        step="resume",
     )
 
 
@@ -687,6 +688,34 @@ def _is_sane(dialog: Any) -> bool:
 def _cancel(state: dict[str, Any]) -> tuple[dict[str, Any], list[Reply]]:
     state.pop("dialog", None)
     return state, [Reply(_texts().cancelled)]
+
+
+def expected_step(state: dict[str, Any]) -> str | None:
+    """What the dialog waits for now: a pending question ("resume", "cancel") or the step's name."""
+    dialog = state.get("dialog")
+    if not isinstance(dialog, dict) or not _is_sane(dialog):
+        return None
+    return str(dialog.get("pending") or dialog["step"])
+
+
+def stale_click(state: dict[str, Any], step: str, value: str, ctx: Context) -> list[Reply] | None:
+    """A note and the current question when a clicked choice belongs to another question than the one
+    the dialog is at (an old prompt's button), or is not one of that step's choices; else None."""
+    dialog = state.get("dialog")
+    current = expected_step(state)
+    if current == step and isinstance(dialog, dict):
+        definition = STEP_BY_NAME.get(step)
+        offered = definition.choices(dialog["answers"], ctx) if definition and definition.choices else []
+        values = {c.value for c in offered}
+        multi = definition is not None and definition.kind == "multi"
+        picked = [v.strip() for v in value.split(",")] if multi else [value]
+        if not values or all(v in values for v in picked):
+            return None
+    texts = _texts()
+    if current is None or not isinstance(dialog, dict):
+        return [Reply(texts.stale_click_no_dialog)]
+    prompt = _resume_reply(dialog) if dialog.get("pending") == "resume" else _current_prompt(dialog, ctx)
+    return [Reply(texts.stale_click), prompt]
 
 
 def _current_prompt(dialog: dict[str, Any], ctx: Context) -> Reply:

@@ -38,4 +38,5 @@ class Reply:
     confident: bool = True
     topic: str | None = None
     question: str | None = None  # the user's question an answer replies to (for feedback)
+    step: str | None = None  # the dialog step (or pending question) the choices answer; a click says it back
     data: dict[str, Any] | None = field(default=None, compare=False)  # e.g. the perustiedot JSON of a summary

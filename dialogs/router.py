@@ -33,13 +33,38 @@ def respond(
     ctx: Context,
     conversation: str = "",
     session: str = "",
+    private: bool = True,
+    clicked_step: str | None = None,
 ) -> tuple[dict[str, Any], list[Reply]]:
     """One turn. `state` is not modified; the new state is returned.
 
     `conversation` names where the turn happens (a thread, a DM, the terminal session): a follow-up
     question leans on that conversation's earlier questions only. `session` names one run of the
     terminal (or one app session): a check draft from another session is offered for resuming first.
+    `private` is False where others read the replies (a channel): there the input is a question, the
+    check dialog, saved perustiedot and reminders are not shown, and an open dialog is left as it is.
+    `clicked_step` says that `text` is a clicked choice of the question for that step: a click on an
+    older question's choice, or a value the question did not offer, is refused and nothing changes.
     """
+    if clicked_step is not None:
+        refused = perustiedot.stale_click(state, clicked_step, text, ctx)
+        if refused is not None:
+            return copy.deepcopy(state) if state else {}, refused
+    if not private:
+        return _in_public(state, text, now, ctx, conversation)
+    return _route(state, text, now, ctx, conversation, session, dialog=True)
+
+
+def _route(
+    state: dict[str, Any],
+    text: str,
+    now: dt.datetime,
+    ctx: Context,
+    conversation: str,
+    session: str,
+    dialog: bool,
+) -> tuple[dict[str, Any], list[Reply]]:
+    """The turn; with `dialog` False an open check dialog is neither advanced nor closed."""
     new_state = copy.deepcopy(state) if state else {}
     raw = clean(text)
     if len(raw) > MAX_INPUT_CHARS:
@@ -49,9 +74,9 @@ def respond(
     first = command.split(" ", 1)[0] if command else ""
     dialog_command, argument = perustiedot.dialog_command(raw)
 
-    if perustiedot.hands_off(new_state, raw, now):
+    if dialog and perustiedot.hands_off(new_state, raw, now):
         new_state = perustiedot.close(new_state, now)
-    if perustiedot.is_active(new_state):
+    if dialog and perustiedot.is_active(new_state):
         # the dialog keeps the user's own characters (the guide's en dash in a name)
         return perustiedot.turn(new_state, clean(text, unify_dashes=False), now, ctx, session)
     if command in HELP_WORDS or command in GREETINGS:
@@ -66,3 +91,21 @@ def respond(
         args = raw.split(None, 1)[1] if " " in raw.strip() else ""
         return reminders.command(new_state, args, now, ctx)
     return new_state, [answer_reply(raw, ctx, new_state, now, conversation)]
+
+
+def _in_public(
+    state: dict[str, Any], text: str, now: dt.datetime, ctx: Context, conversation: str
+) -> tuple[dict[str, Any], list[Reply]]:
+    """A turn in a channel: questions, help and the deadlines; nothing of the user's own."""
+    texts = default_rules().dialog
+    raw = clean(text)
+    command = fold(raw).strip(" .!")
+    private_command = (
+        perustiedot.dialog_command(raw)[0] is not None or command.split(" ", 1)[0] in REMINDER_WORDS
+    )
+    if private_command or command in CHECK_WORDS:
+        return copy.deepcopy(state) if state else {}, [Reply(texts.private_only)]
+    new_state, replies = _route(state, text, now, ctx, conversation, "", dialog=False)
+    if perustiedot.is_active(state):
+        replies = [*replies, Reply(texts.dialog_elsewhere)]
+    return new_state, replies

@@ -107,6 +107,10 @@ class DialogTexts(_Strict):
     did_you_mean: str
     did_you_mean_form: str
     too_long: str
+    stale_click: str
+    stale_click_no_dialog: str
+    private_only: str
+    dialog_elsewhere: str
     stored_with_errors: str
     summary_unasked: str
     saved_summary_title: str

@@ -37,6 +37,10 @@ class Destination(Protocol):
     def conversation(self) -> str:
         """Where the talk happens (a channel, a thread, a DM): follow-up questions lean on it."""
 
+    @property
+    def private(self) -> bool:
+        """Whether only the user reads what is posted here (a DM, an ephemeral reply)."""
+
     def post(self, message: Outgoing) -> None:
         """Post one message; raises SlackApiError when Slack refuses it."""
 
@@ -53,6 +57,10 @@ class ChannelDestination:
     @property
     def conversation(self) -> str:
         return f"{self.channel}:{self.thread_ts}" if self.thread_ts else self.channel
+
+    @property
+    def private(self) -> bool:
+        return self.channel.startswith("D")  # a DM's id starts with D; channels and groups are shared
 
     def post(self, message: Outgoing) -> None:
         blocks = message.block_dicts()
@@ -76,6 +84,7 @@ class ResponseUrlDestination:
 
     respond: Respond
     conversation: str = ""  # the channel the command or click came from
+    private: bool = True  # an ephemeral reply is seen by the user only
 
     def post(self, message: Outgoing) -> None:
         url = self.respond.response_url

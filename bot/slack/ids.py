@@ -19,3 +19,13 @@ CHOICE_SELECT_RE = re.compile(rf"^{CHOICE_SELECT}:\d+$")
 CHOICE_MULTI_RE = re.compile(rf"^{CHOICE_MULTI}:\d+$")
 SUGGESTION_RE = re.compile(rf"^{SUGGESTION}:\d+$")
 FEEDBACK_RE = re.compile(rf"^{FEEDBACK}:(up|down)$")
+
+
+def choice_block_id(n: int, step: str | None, k: int = 0) -> str:
+    """The block id "choices-<n>[-<k>][.<step>]": reply number, chunk, and the dialog step answered."""
+    return f"choices-{n}" + (f"-{k}" if k else "") + (f".{step}" if step else "")
+
+
+def step_of(block_id: str) -> str | None:
+    """The dialog step a choice block answers (None for choices outside the dialog)."""
+    return block_id.split(".", 1)[1] if block_id.startswith("choices-") and "." in block_id else None

@@ -78,13 +78,20 @@ def check_modal(answers: dict[str, Any], ctx: Context) -> View:
     )
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _raw(values: dict[str, Any], step: Step) -> str:
-    element = (values.get(step.name) or {}).get(VALUE) or {}
-    if "selected_options" in element:
-        return ", ".join(str(o.get("value", "")) for o in element.get("selected_options") or [])
+    """The text of one field as submitted; an element of an unexpected shape reads as empty."""
+    element = _dict(_dict(values.get(step.name)).get(VALUE))
+    options = element.get("selected_options")
+    if isinstance(options, list):
+        return ", ".join(str(_dict(o).get("value") or "") for o in options)
     if "selected_option" in element:
-        return str((element.get("selected_option") or {}).get("value") or "")
-    return str(element.get("value") or "").strip()
+        return str(_dict(element.get("selected_option")).get("value") or "")
+    value = element.get("value")
+    return value.strip() if isinstance(value, str) else ""
 
 
 def read_form(values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[str], dict[str, str]]:

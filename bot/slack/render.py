@@ -84,7 +84,7 @@ def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
         buttons = [bk.button(escape(s), f"{ids.SUGGESTION}:{i}", s) for i, s in enumerate(suggestions)]
         units.append((bk.actions(f"suggestions-{n}", buttons), 0, ""))
     choices = [c for c in reply.choices if c.value not in reply.suggestions]
-    for block in choice_blocks(choices, reply.multi, n):
+    for block in choice_blocks(choices, reply.multi, n, reply.step):
         units.append((block, 0, ""))
     if reply.kind == "answer":
         units.append((feedback_block(reply, n), 0, ""))
@@ -111,8 +111,10 @@ def _split_summary(reply: Reply) -> tuple[str, str | None, str]:
     return reply.text, dumped, ""
 
 
-def choice_blocks(choices: Sequence[Choice], multi: bool, n: int) -> list[Block]:
-    """Buttons for up to five choices, else selects; several picks: checkboxes or multi-select + Valmis."""
+def choice_blocks(choices: Sequence[Choice], multi: bool, n: int, step: str | None = None) -> list[Block]:
+    """Buttons for up to five choices, else selects; several picks: checkboxes or multi-select + Valmis.
+    The block ids carry the dialog step the choices answer (ids.choice_block_id), so a click on an old
+    prompt is recognised as such even after a restart."""
     if not choices:
         return []
     options = [bk.option(escape(c.label), c.value) for c in choices]
@@ -125,7 +127,7 @@ def choice_blocks(choices: Sequence[Choice], multi: bool, n: int) -> list[Block]
                 for k, chunk in enumerate(_chunks(options, bk.OPTIONS_LIMIT))
             ]
         elements.append(bk.button(texts.DONE, ids.CHOICE_DONE, "done", "primary"))
-        return [bk.actions(f"choices-{n}", elements)]
+        return [bk.actions(ids.choice_block_id(n, step), elements)]
     long_values = any(len(c.value) > bk.OPTION_VALUE_LIMIT for c in choices)
     if len(choices) <= bk.BUTTONS_LIMIT or long_values:
         buttons = [
@@ -133,14 +135,14 @@ def choice_blocks(choices: Sequence[Choice], multi: bool, n: int) -> list[Block]
             for i, c in enumerate(choices)
         ]
         return [
-            bk.actions(f"choices-{n}-{k}" if k else f"choices-{n}", chunk)
+            bk.actions(ids.choice_block_id(n, step, k), chunk)
             for k, chunk in enumerate(_chunks(buttons, bk.ACTIONS_ELEMENTS_LIMIT))
         ]
     selects = [
         bk.static_select(f"{ids.CHOICE_SELECT}:{k}", chunk, texts.SELECT_ONE)
         for k, chunk in enumerate(_chunks(options, bk.OPTIONS_LIMIT))
     ]
-    return [bk.actions(f"choices-{n}", selects)]
+    return [bk.actions(ids.choice_block_id(n, step), selects)]
 
 
 def feedback_value(reply: Reply) -> str:

@@ -47,9 +47,24 @@ class TurnRunner:
                 lock = self._locks[key] = threading.Lock()
             return lock
 
-    def run(self, team: str, user: str, text: str, conversation: str = "") -> list[Reply]:
-        """The replies to `text` from `user` (dialogs.router.respond); the new state is saved first."""
-        return self.apply(team, user, lambda state, now: respond(state, text, now, self.ctx, conversation))
+    def run(
+        self,
+        team: str,
+        user: str,
+        text: str,
+        conversation: str = "",
+        private: bool = True,
+        clicked_step: str | None = None,
+    ) -> list[Reply]:
+        """The replies to `text` from `user` (dialogs.router.respond); the new state is saved first.
+        `private` and `clicked_step` as in dialogs.router.respond."""
+        return self.apply(
+            team,
+            user,
+            lambda state, now: respond(
+                state, text, now, self.ctx, conversation, private=private, clicked_step=clicked_step
+            ),
+        )
 
     def apply(self, team: str, user: str, change: Change) -> list[Reply]:
         """One turn made by `change(state, now) -> (new_state, replies)`, e.g. a submitted form."""

@@ -59,8 +59,40 @@ def _is_str(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
 
 
+# keys Bolt reads wherever they appear (top level, in "event"): an id, or an object with a string "id"
+_ID_OBJECTS = ("user", "team", "channel", "enterprise")
+_STRINGS = ("user_id", "team_id", "channel_id", "enterprise_id", "api_app_id", "event_id", "trigger_id",
+            "response_url", "token", "ts", "thread_ts", "text", "subtype", "channel_type", "bot_id", "tab",
+            "callback_id", "command", "event_ts")  # fmt: skip
+_OBJECTS = ("event", "view", "container", "message", "state", "authorizations", "actions", "previous_message")
+
+
+def _type_problem(where: str, part: dict[str, Any]) -> str | None:
+    for key in _ID_OBJECTS:
+        value = part.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, dict) or not isinstance(value.get("id", ""), str | None):
+            return f"{where}{key} is neither an id nor an object with one"
+    for key in _STRINGS:
+        if key in part and part[key] is not None and not isinstance(part[key], str):
+            return f"{where}{key} is not a string"
+    for key in _OBJECTS:
+        expected = list if key in ("authorizations", "actions") else dict
+        if key in part and part[key] is not None and not isinstance(part[key], expected):
+            return f"{where}{key} is not {'a list' if expected is list else 'an object'}"
+    return None
+
+
 def shape_problem(body: dict[str, Any]) -> str | None:
     """Why a signed body cannot be a Slack request Bolt can route (Bolt would raise and answer 500)."""
+    problem = _type_problem("", body)
+    for name in ("event", "message", "container", "view"):
+        inner = body.get(name)
+        if problem is None and isinstance(inner, dict):
+            problem = _type_problem(f"{name}.", inner)
+    if problem is not None:
+        return problem
     kind = body.get("type")
     if kind is not None and not isinstance(kind, str):
         return "type is not a string"

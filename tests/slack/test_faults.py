@@ -8,10 +8,20 @@ import time
 
 import pytest
 
+from bot.slack import ids
 from bot.slack.app import LISTENER_THREADS
 from tests.fake_slack import FakeSlack
-from tests.slack.conftest import RunningServer
-from tests.slack.slack_requests import SlackSender
+from tests.slack.conftest import RunningServer, ServerFactory
+from tests.slack.slack_requests import (
+    CHANNEL,
+    TEAM,
+    USER,
+    SlackSender,
+    as_posted,
+    button_action,
+    find_element,
+)
+from tests.slack.test_http_actions import DialogDriver
 
 
 def _refused_url() -> str:
@@ -88,3 +98,61 @@ def test_acks_do_not_wait_for_workers_sleeping_through_rate_limits(
         assert sender.command("Mikä on PDSA?", fake_slack.response_url_for("busy")).status == 200
     assert _home_click(sender) == 200
     fake_slack.reset()  # let the sleeping retries finish quickly
+
+
+def test_a_channel_mention_does_not_continue_the_private_dialog(
+    server: RunningServer, fake_slack: FakeSlack
+) -> None:
+    sender = server.sender
+    sender.direct_message("check")
+    sender.direct_message("P4I2")
+    fake_slack.wait_for("chat.postMessage", 2)
+    before = server.store.load_user(TEAM, USER)["dialog"]
+    assert before["step"] == "hyvinvointialue"
+    sender.mention("Pirkanmaa")
+    public = fake_slack.wait_for_match("chat.postMessage", lambda c: c.params["channel"] == CHANNEL)
+    assert not any(b["block_id"].startswith("choices-") for b in public.blocks())
+    assert "kahdenkeskisessä" in public.all_text() and "1/" not in public.all_text()
+    after = server.store.load_user(TEAM, USER)["dialog"]
+    assert after["step"] == "hyvinvointialue" and "hyvinvointialue" not in after["answers"]
+    sender.mention("yhteenveto")  # the draft's fields are not shown where others read
+    shown = fake_slack.wait_for("chat.postMessage", 4)[-1]
+    assert shown.params["channel"] == CHANNEL and "P4" not in shown.all_text()
+
+
+def test_an_old_prompts_button_after_a_restart_changes_nothing(
+    servers: ServerFactory, fake_slack: FakeSlack
+) -> None:
+    first = servers.start()
+    dialog = DialogDriver(first.sender, fake_slack)
+    dialog.type("check")
+    dialog.type("P4I2")
+    dialog.type("Etelä-Savon hyvinvointialue")
+    name_prompt = dialog.type("Monialainen asiakas- ja palveluohjaus")  # buttons: ok …
+    dialog.click(name_prompt, "ok")  # now at lyhyt_kuvaus
+    servers.stop_all()
+    second = servers.start()
+    dialog.sender = second.sender
+    stored = second.store.load_user(TEAM, USER)["dialog"]
+    assert stored["step"] == "lyhyt_kuvaus"
+    message = as_posted(name_prompt)  # the same old prompt, its block as Slack still shows it
+    block, ok = find_element(message["blocks"], "choice:")
+    assert ids.step_of(block["block_id"]) == "nimi"
+    assert second.sender.click(button_action(block, ok), message).status == 200
+    note = dialog._next()
+    assert "aiempaan kysymykseen" in note.all_text() and "lyhyt kuvaus" in note.all_text().lower()
+    assert second.store.load_user(TEAM, USER)["dialog"] == stored  # nothing stored, nothing moved
+
+
+def test_a_clicked_value_the_step_did_not_offer_is_refused(
+    server: RunningServer, fake_slack: FakeSlack
+) -> None:
+    dialog = DialogDriver(server.sender, fake_slack)
+    first = as_posted(dialog.type("check"))
+    block, checkboxes = find_element(first["blocks"], "choice_multi")
+    _, done = find_element(first["blocks"], "choice_done")
+    forged = [{"value": "P4I9", "text": {"type": "plain_text", "text": "P4I9"}}]
+    state = {block["block_id"]: {checkboxes["action_id"]: {"selected_options": forged}}}
+    assert server.sender.click(button_action(block, done), first, state=state).status == 200
+    assert "aiempaan kysymykseen" in dialog._next().all_text()
+    assert "investoinnit" not in server.store.load_user(TEAM, USER)["dialog"]["answers"]

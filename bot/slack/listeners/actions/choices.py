@@ -32,7 +32,7 @@ def handle_choice(
     user = clicked_user(body)
     destination = click_destination(body, client, respond)
     mark_block(body, client, block_id, texts.PICKED.format(label=label), services.prompts)
-    converse(services, client, destination, context.team_id or "", user, value)
+    converse(services, client, destination, context.team_id or "", user, value, ids.step_of(block_id))
 
 
 def handle_multi_change(ack: Ack) -> None:
@@ -59,4 +59,6 @@ def handle_multi_done(
     if not services.prompts.first_click(body, block_id):
         return
     mark_block(body, client, block_id, texts.PICKED.format(label=", ".join(labels)), services.prompts)
-    converse(services, client, destination, context.team_id or "", user, ", ".join(values))
+    converse(
+        services, client, destination, context.team_id or "", user, ", ".join(values), ids.step_of(block_id)
+    )
