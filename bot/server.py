@@ -120,10 +120,13 @@ def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
 
 def run_serve(port: int | None = None) -> int:
     """`toimintamalli serve`: needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
+    from bot.slack.app import check_token
+
     settings, store, ctx = _setup(("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"))
     scheduler: Stoppable | None = None
     try:
         server = create_http_server(settings, store, ctx, port=port)
+        check_token(server.app.client)
         scheduler = _start_scheduler(store, settings, ctx, server.app.client)
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         log.info("serving Slack on http://0.0.0.0:%s/slack/events", server.port)
@@ -142,7 +145,7 @@ def run_serve(port: int | None = None) -> int:
 
 def run_socket() -> int:
     """`toimintamalli socket`: needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
-    from bot.slack.app import close_app, create_app
+    from bot.slack.app import check_token, close_app, create_app
     from bot.slack.socket_mode import connect_socket_mode
 
     settings, store, ctx = _setup(("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"))
@@ -150,6 +153,7 @@ def run_socket() -> int:
     stop = threading.Event()
     try:
         app = create_app(settings, store, ctx)
+        check_token(app.client)
         handler = connect_socket_mode(app, settings.slack_app_token)
         scheduler = _start_scheduler(store, settings, ctx, app.client)
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlitedict import SqliteDict
 
-TABLES = ("users", "events", "feedback")
+TABLES = ("users", "events", "feedback", "outbox")
 
 
 class StoreError(Exception):

@@ -18,14 +18,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from bot.slack import texts
 from bot.slack.dedupe import EventDeduper, dedupe_middleware
-from bot.slack.deliver import redact_webhook_logs
+from bot.slack.deliver import destination_for, redact_webhook_logs
 from bot.slack.feedback import FeedbackLog
 from bot.slack.guard import early_ack_middleware
 from bot.slack.listeners import register_listeners
+from bot.slack.outbox import Outbox
 from bot.slack.prompts import PromptTracker
 from bot.slack.services import Services, services_middleware
 from bot.slack.turns import TurnRunner
@@ -46,6 +49,24 @@ def create_client(settings: Settings) -> WebClient:
     return client
 
 
+TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
+
+
+def check_token(client: WebClient) -> None:
+    """auth.test once at start-up: a wrong or revoked SLACK_BOT_TOKEN stops the start with a message
+    naming the variable (instead of Bolt's English "reinstall" answer on every event). Slack being
+    unreachable is only logged: the app starts and delivery retries later."""
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        if error in TOKEN_ERRORS:
+            raise SettingsError(texts.TOKEN_REFUSED.format(error=error)) from None
+        log.warning("auth.test answered %s at start-up", error)
+    except (SlackClientError, OSError) as exc:
+        log.warning("Slack did not answer auth.test at start-up (%s); starting anyway", type(exc).__name__)
+
+
 def create_app(
     settings: Settings, store: Store, ctx: Context, clock: Callable[[], dt.datetime] | None = None
 ) -> App:
@@ -60,6 +81,7 @@ def create_app(
         feedback=feedback,
         deduper=EventDeduper(store),
         prompts=PromptTracker(),
+        outbox=Outbox(store),
     )
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener")
     app = App(
@@ -75,6 +97,8 @@ def create_app(
     register_listeners(app)
     _services[app] = services
     _executors[app] = executor
+    client = app.client
+    services.outbox.start(lambda address: destination_for(client, address))
     return app
 
 
@@ -91,4 +115,5 @@ def close_app(app: App) -> None:
             thread.join(max(0.0, deadline - time.monotonic()))
     services = _services.pop(app, None)
     if services is not None:
+        services.outbox.stop()
         services.deduper.close()

@@ -25,7 +25,9 @@ def click_destination(body: dict[str, Any], client: WebClient, respond: Respond)
     container = body.get("container") or {}
     if container.get("type") == "message":
         if container.get("is_ephemeral") and body.get("response_url"):
-            return ResponseUrlDestination(respond, conversation=str(container.get("channel_id") or ""))
+            return ResponseUrlDestination(
+                respond.response_url, conversation=str(container.get("channel_id") or "")
+            )
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
         message = body.get("message") or {}
         if channel:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk import WebClient
 
 from bot.slack.deliver import Destination, deliver
 from bot.slack.render import render_replies
 from bot.slack.services import Services
+
+log = logging.getLogger(__name__)
 
 
 def converse(
@@ -20,9 +24,12 @@ def converse(
 ) -> bool:
     """Run one turn for `user` with `text` and post the replies; True when they were delivered.
     `clicked_step`: `text` is a clicked choice of that dialog step's question."""
+    before = services.turns.state(team, user)
     replies = services.turns.run(
         team, user, text, destination.conversation, destination.private, clicked_step
     )
-    delivered = deliver(client, destination, render_replies(replies), user)
+    delivered = deliver(client, destination, render_replies(replies), user, services.outbox)
+    if not delivered and services.turns.undo(team, user, before, services.turns.state(team, user)):
+        log.warning("the replies did not reach %s; the turn was taken back", user)
     services.prompts.after_turn(client, team, user, destination)
     return delivered

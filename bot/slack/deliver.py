@@ -1,20 +1,22 @@
 """Posting rendered messages where a reply belongs: a channel or thread, a DM, or an ephemeral reply.
 
 No error escapes from here: Slack's refusals, a connection refused or reset, a timeout. Rate
-limits (429) and connection errors are retried by slack_sdk's retry handlers; a channel the bot
-cannot post to (channel_not_found, not_in_channel, …) makes the bot send the reply to the user's DM
-with a note; anything else is logged, without a traceback or the response_url.
+limits (429) and connection errors are first retried by slack_sdk's retry handlers; what still fails
+for the moment (429, 5xx, unreachable) is kept in the outbox and sent later (bot.slack.outbox); a
+channel the bot cannot post to (channel_not_found, not_in_channel, …) makes the bot send the reply
+to the user's DM with a note; anything else is logged, without a traceback or the response_url,
+and `deliver` says so, so that the caller can undo a turn the user never saw.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -22,6 +24,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.slack import texts
 from bot.slack.blocks import section
+from bot.slack.outbox import DeliveryError, Outbox
 from bot.slack.render import Outgoing
 from bot.slack.text import escape
 
@@ -30,6 +33,21 @@ log = logging.getLogger(__name__)
 UNREACHABLE = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "cannot_reply_to_message"}
 )
+
+
+RETRYABLE = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def _api_error(exc: SlackApiError) -> DeliveryError:
+    error = str(exc.response.get("error", "unknown_error"))
+    status = int(getattr(exc.response, "status_code", 200) or 200)
+    after = (getattr(exc.response, "headers", None) or {}).get("Retry-After") or (
+        getattr(exc.response, "headers", None) or {}
+    ).get("retry-after")
+    retry_after = float(after) if isinstance(after, str) and after.isdigit() else None
+    return DeliveryError(error, error in RETRYABLE or status == 429 or status >= 500, retry_after)
 
 
 class Destination(Protocol):
@@ -42,7 +60,10 @@ class Destination(Protocol):
         """Whether only the user reads what is posted here (a DM, an ephemeral reply)."""
 
     def post(self, message: Outgoing) -> None:
-        """Post one message; raises SlackApiError when Slack refuses it."""
+        """Post one message; raises DeliveryError when Slack does not take it."""
+
+    def address(self) -> dict[str, Any] | None:
+        """Where to send again later (bot.slack.outbox), as plain data."""
 
 
 @dataclass
@@ -64,47 +85,71 @@ class ChannelDestination:
 
     def post(self, message: Outgoing) -> None:
         blocks = message.block_dicts()
-        result = self.client.chat_postMessage(
-            channel=self.channel,
-            text=message.text,
-            blocks=blocks,
-            thread_ts=self.thread_ts,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        try:
+            result = self.client.chat_postMessage(
+                channel=self.channel,
+                text=message.text,
+                blocks=blocks,
+                thread_ts=self.thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            raise _api_error(exc) from None
+        except (SlackClientError, OSError, ValueError) as exc:  # URLError, timeouts, a bad response
+            raise DeliveryError(type(exc).__name__, retryable=True) from None
         self.posted.append((str(result.get("ts") or ""), message.text, blocks))
+
+    def address(self) -> dict[str, Any] | None:
+        return {"kind": "channel", "channel": self.channel, "thread_ts": self.thread_ts}
 
 
 @dataclass
 class ResponseUrlDestination:
     """An ephemeral reply through the request's response_url (slash commands, ephemeral messages).
 
-    Posted with slack_sdk's WebhookClient and the same 429 retry handler as the Web API client.
+    Posted with slack_sdk's WebhookClient and the same retry handlers as the Web API client.
     """
 
-    respond: Respond
+    url: str | None
     conversation: str = ""  # the channel the command or click came from
     private: bool = True  # an ephemeral reply is seen by the user only
 
     def post(self, message: Outgoing) -> None:
-        url = self.respond.response_url
-        if not url:
+        if not self.url:
             log.warning("no response_url to answer to; %d character(s) not sent", len(message.text))
             return
         # both handlers: passing retry_handlers replaces slack_sdk's default connection-error retry
         webhook = WebhookClient(
-            url, retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)]
+            self.url,
+            retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
         )
-        result = webhook.send(
-            text=message.text,
-            blocks=message.block_dicts(),
-            response_type="ephemeral",
-            replace_original=False,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        try:
+            result = webhook.send(
+                text=message.text,
+                blocks=message.block_dicts(),
+                response_type="ephemeral",
+                replace_original=False,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except (SlackClientError, OSError, ValueError) as exc:
+            raise DeliveryError(type(exc).__name__, retryable=True) from None
         if result.status_code != 200:
-            log.warning("response_url answered %s: %s", result.status_code, result.body)
+            status = result.status_code
+            raise DeliveryError(f"HTTP {status}: {str(result.body)[:80]}", status == 429 or status >= 500)
+
+    def address(self) -> dict[str, Any] | None:
+        return (
+            {"kind": "response_url", "url": self.url, "conversation": self.conversation} if self.url else None
+        )
+
+
+def destination_for(client: WebClient, address: dict[str, Any]) -> Destination:
+    """The destination an outbox address names."""
+    if address.get("kind") == "response_url":
+        return ResponseUrlDestination(str(address.get("url") or ""), str(address.get("conversation") or ""))
+    return ChannelDestination(client, str(address.get("channel") or ""), address.get("thread_ts"))
 
 
 class _RedactUrls(logging.Filter):
@@ -134,25 +179,29 @@ def open_dm(client: WebClient, user: str) -> str:
 
 
 def deliver(
-    client: WebClient, destination: Destination, messages: Sequence[Outgoing], user: str | None
+    client: WebClient,
+    destination: Destination,
+    messages: Sequence[Outgoing],
+    user: str | None,
+    outbox: Outbox | None = None,
 ) -> bool:
-    """Post `messages` in order; True when all were posted somewhere the user can see them."""
+    """Post `messages` in order; True when all were posted somewhere the user can see them, or kept in
+    `outbox` to be sent when Slack takes them again."""
     for index, message in enumerate(messages):
         try:
             destination.post(message)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "unknown_error"))
-            if error in UNREACHABLE and user:
-                log.warning("cannot post to %s (%s); sending to the user's DM", destination, error)
-                return _to_dm(client, user, error, messages[index:])
-            log.error("Slack refused a message (%s); %d message(s) not sent", error, len(messages) - index)
-            return False
-        except (SlackClientError, OSError, ValueError) as exc:  # URLError, timeouts, a bad response
-            log.error(
-                "posting to Slack failed (%s); %d message(s) not sent",
-                type(exc).__name__,
-                len(messages) - index,
-            )
+        except DeliveryError as exc:
+            rest = list(messages[index:])
+            if exc.error in UNREACHABLE and user:
+                log.warning(
+                    "cannot post to %s (%s); sending to the user's DM", destination.conversation, exc.error
+                )
+                return _to_dm(client, user, exc.error, rest)
+            address = destination.address()
+            if exc.retryable and outbox is not None and address is not None:
+                outbox.keep(address, rest, exc.retry_after, dt.datetime.now(dt.UTC))
+                return True
+            log.error("posting to Slack failed (%s); %d message(s) not sent", exc.error, len(rest))
             return False
     return True
 
@@ -164,6 +213,9 @@ def _to_dm(client: WebClient, user: str, error: str, messages: Sequence[Outgoing
         dm = ChannelDestination(client, open_dm(client, user))
         for message in (note, *messages):
             dm.post(message)
+    except DeliveryError as exc:
+        log.error("could not reach user %s in a DM either: %s", user, exc.error)
+        return False
     except (SlackClientError, OSError, ValueError, KeyError) as exc:
         log.error("could not reach user %s in a DM either: %s", user, type(exc).__name__)
         return False

@@ -11,6 +11,7 @@ from slack_bolt.context import BoltContext
 from bot.settings import Settings
 from bot.slack.dedupe import EventDeduper
 from bot.slack.feedback import FeedbackLog
+from bot.slack.outbox import Outbox
 from bot.slack.prompts import PromptTracker
 from bot.slack.turns import TurnRunner
 from bot.store import Store
@@ -28,6 +29,7 @@ class Services:
     feedback: FeedbackLog
     deduper: EventDeduper
     prompts: PromptTracker
+    outbox: Outbox
 
 
 def services_of(context: BoltContext) -> Services:

@@ -45,3 +45,7 @@ MODAL_FAILED = (
     "En saanut lomaketta auki ({error}). Kokeile uudelleen tai käytä komentoa /toimintamalli check."
 )
 FORM_WORDS = ("lomake", "form")
+TOKEN_REFUSED = (
+    "Slack ei hyväksy muuttujan SLACK_BOT_TOKEN tunnusta ({error}). Tarkista tunnus (xoxb-…) sovelluksen "
+    "OAuth & Permissions -sivulta tai asenna sovellus uudelleen työtilaan."
+)

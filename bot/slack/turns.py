@@ -82,6 +82,18 @@ class TurnRunner:
                 self.feedback.record_unanswered(team, user, reply, now)
         return replies
 
+    def undo(self, team: str, user: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
+        """Put back `before` if the user's state is still `after` (no other turn came in between):
+        a turn whose replies never reached the user is taken back, so nothing is stored unseen."""
+        key = user_key(team, user)
+        with self._lock_for(key):
+            if self.state(team, user) != after or before == after:
+                return False
+            self.store.save_user(team, user, before)
+            with self._guard:
+                self._states[key] = before
+        return True
+
     def state(self, team: str, user: str) -> dict[str, Any]:
         """The user's current state (not to be modified; `respond` copies it)."""
         with self._guard:

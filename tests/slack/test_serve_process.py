@@ -66,3 +66,29 @@ def test_serve_process_answers_and_stops_cleanly(fake_slack: FakeSlack, tmp_path
             if process.poll() is None:
                 process.kill()
     assert code == 0
+
+
+def test_a_refused_bot_token_stops_the_start_naming_the_variable(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    fake_slack.fail("auth.test", "invalid_auth")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-revoked",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_BASE_URL=fake_slack.base_url,
+        TOIMINTAMALLI_DB=str(tmp_path / "store.sqlite"),
+        PYTHONPATH=str(ROOT),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(_free_port())],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "SLACK_BOT_TOKEN" in done.stderr and "invalid_auth" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert fake_slack.calls("auth.test")

@@ -32,6 +32,6 @@ def handle_feedback(
     value = str(action.get("value") or "")
     services.feedback.record_vote(context.team_id or "", user, where, vote, value, services.turns.clock())
     if container.get("is_ephemeral") and body.get("response_url"):
-        notify(client, ResponseUrlDestination(respond), texts.FEEDBACK_THANKS[vote], user)
+        notify(client, ResponseUrlDestination(respond.response_url), texts.FEEDBACK_THANKS[vote], user)
     else:
         mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote], services_of(context).prompts)

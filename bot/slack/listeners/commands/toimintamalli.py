@@ -34,7 +34,7 @@ def handle_toimintamalli(
     team = context.team_id or str(command.get("team_id") or "")
     user = str(command["user_id"])
     text = from_slack(str(command.get("text") or ""))
-    here = ResponseUrlDestination(respond, conversation=str(command.get("channel_id") or ""))
+    here = ResponseUrlDestination(respond.response_url, conversation=str(command.get("channel_id") or ""))
     word = fold(text).strip(" .!")
     if word in CHECK_WORDS:
         start_check_in_dm(services, client, team, user, text, note_to=here)

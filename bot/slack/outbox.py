@@ -1,0 +1,141 @@
+"""Replies Slack could not take right now (429 after the client's retries, 5xx, a connection
+refused) are kept in the store and sent again later, in order, by one background thread.
+
+An item is the address (a channel and thread, or a response_url) and the rendered messages. It is
+tried again after Slack's Retry-After (or a growing pause), and given up, with an error in the log,
+after MAX_AGE (a response_url works for 30 minutes only). A reply Slack refuses for good (a revoked
+token, an archived channel) is not kept: the caller undoes the turn instead. One process sends the
+outbox; several processes sharing one store need the claims of the storage interface.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from bot.slack.render import Outgoing
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+TABLE = "outbox"
+INTERVAL = 1.0  # seconds between looks at the outbox
+FIRST_PAUSE = 5.0  # seconds before the first retry when Slack gave no Retry-After
+MAX_PAUSE = 300.0
+MAX_AGE = {"channel": dt.timedelta(hours=24), "response_url": dt.timedelta(minutes=25)}
+
+
+class DeliveryError(Exception):
+    """A message Slack did not take: `error` as Slack named it, and whether trying later may work."""
+
+    def __init__(self, error: str, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class _Postable(Protocol):
+    def post(self, message: Outgoing) -> None: ...
+
+
+MakeDestination = Callable[[dict[str, Any]], _Postable]
+
+
+class Outbox:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # -- keeping --------------------------------------------------------------------------------
+    def keep(
+        self, address: dict[str, Any], messages: list[Outgoing], retry_after: float | None, now: dt.datetime
+    ) -> None:
+        pause = retry_after if retry_after is not None else FIRST_PAUSE
+        item = {
+            "address": address,
+            "messages": [{"text": m.text, "blocks": m.block_dicts()} for m in messages],
+            "created": now.isoformat(),
+            "not_before": (now + dt.timedelta(seconds=pause)).isoformat(),
+            "attempts": 0,
+        }
+        key = f"{now.isoformat()}:{uuid.uuid4().hex}"  # keys sort by time: sent in the order kept
+        self.store.put(TABLE, key, item)
+        log.warning("kept %d message(s) for %s to send again later", len(messages), address.get("kind"))
+        self._wake.set()
+
+    def pending(self) -> int:
+        return len(self.store.items(TABLE))
+
+    # -- sending --------------------------------------------------------------------------------
+    def send_due(self, make_destination: MakeDestination, now: dt.datetime) -> int:
+        """Send what is due; returns how many items were delivered. `make_destination(address)` gives
+        what to post to (bot.slack.deliver.destination_for with the app's client)."""
+        sent = 0
+        with self._lock:
+            for key, item in sorted(self.store.items(TABLE)):
+                if not isinstance(item, dict) or "address" not in item:
+                    log.error("outbox item %s is not readable; dropped", key)
+                    self.store.delete_many(TABLE, [key])
+                    continue
+                kind = str(item["address"].get("kind"))
+                created = dt.datetime.fromisoformat(item["created"])
+                if now - created > MAX_AGE.get(kind, MAX_AGE["channel"]):
+                    log.error(
+                        "gave up sending %d message(s) to %s after %s",
+                        len(item["messages"]),
+                        kind,
+                        now - created,
+                    )
+                    self.store.delete_many(TABLE, [key])
+                    continue
+                if dt.datetime.fromisoformat(item["not_before"]) > now:
+                    continue
+                destination = make_destination(item["address"])
+                messages = [Outgoing(text=m["text"], blocks=m["blocks"]) for m in item["messages"]]
+                try:
+                    for message in messages:
+                        destination.post(message)
+                        item["messages"] = item["messages"][1:]
+                except DeliveryError as exc:
+                    if not exc.retryable:
+                        log.error("Slack refused a kept reply (%s); dropped", exc.error)
+                        self.store.delete_many(TABLE, [key])
+                        continue
+                    item["attempts"] += 1
+                    pause = exc.retry_after or min(MAX_PAUSE, FIRST_PAUSE * 2 ** item["attempts"])
+                    item["not_before"] = (now + dt.timedelta(seconds=pause)).isoformat()
+                    self.store.put(TABLE, key, item)
+                    break  # keep the order: later items wait for this one
+                self.store.delete_many(TABLE, [key])
+                sent += 1
+        return sent
+
+    def start(self, make_destination: MakeDestination) -> Outbox:
+        def loop() -> None:
+            while not self._stop.is_set():
+                self._wake.wait(INTERVAL)
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
+                try:
+                    self.send_due(make_destination, dt.datetime.now(dt.UTC))
+                except Exception:
+                    log.exception("sending the outbox failed")
+
+        self._thread = threading.Thread(target=loop, name="slack-outbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
