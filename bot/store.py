@@ -8,15 +8,19 @@ start-up with an error naming it; nothing is ever written over it.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlitedict import SqliteDict
 
+log = logging.getLogger(__name__)
 TABLES = ("users", "events", "feedback", "outbox")
+OWN_TABLES = frozenset({*TABLES, "reminder_claims"})  # a file holding none of these is another program's
 
 
 class StoreError(Exception):
@@ -27,8 +31,18 @@ def _encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class Unreadable:
+    """A stored value that is not JSON (written by something else, or damaged): skipped and reported."""
+
+    def __init__(self, raw: str | bytes) -> None:
+        self.raw = raw
+
+
 def _decode(raw: str | bytes) -> Any:
-    return json.loads(raw)
+    try:
+        return json.loads(raw)
+    except (ValueError, TypeError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return Unreadable(raw)
 
 
 def user_key(team: str, user: str) -> str:
@@ -57,6 +71,7 @@ def check_file(path: Path) -> None:
         conn = sqlite3.connect(f"file:{path}?mode={'rw' if hot_journal else 'ro'}", uri=True, timeout=10)
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()
+            tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -64,6 +79,12 @@ def check_file(path: Path) -> None:
     if not result or result[0] != "ok":
         detail = str(result[0]).strip().splitlines()[-1] if result else "tarkistus ei palauttanut tulosta"
         raise StoreError(f"Tallennustiedosto {path} on vioittunut ({detail}). En kirjoita sen päälle.")
+    if tables and not set(tables) & OWN_TABLES:
+        shown = ", ".join(sorted(tables)[:5])
+        raise StoreError(
+            f"Tiedosto {path} on toisen ohjelman SQLite-tietokanta (taulut: {shown}). En kirjoita siihen; "
+            "anna TOIMINTAMALLI_DB:lle oma tiedosto."
+        )
 
 
 class Store:
@@ -76,6 +97,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._tables: dict[str, SqliteDict] = {}
+        self._reported: set[tuple[str, str]] = set()
         try:
             for name in TABLES:
                 self._tables[name] = self._open(name)
@@ -101,56 +123,72 @@ class Store:
                 self._tables[name] = self._open(name)
             return self._tables[name]
 
+    # -- faults ---------------------------------------------------------------------------------
+    def _readable(self, table: str, key: str, value: Any) -> bool:
+        """False for a value that is not JSON; reported once per key, naming the file, table and key."""
+        if not isinstance(value, Unreadable):
+            return True
+        if (table, key) not in self._reported:
+            self._reported.add((table, key))
+            log.error("store %s, table %s: the value of %r is not JSON; skipped", self.path, table, key)
+        return False
+
+    @contextmanager
+    def _writing(self, table: str) -> Iterator[SqliteDict]:
+        """One write and its commit; SQLite's refusal (read-only file, full disk, locked) becomes a
+        StoreError naming the file, and what was not committed is not kept."""
+        with self._lock:
+            target = self.table(table)
+            try:
+                yield target
+                target.commit()
+            except (sqlite3.Error, OSError, RuntimeError) as exc:
+                log.error("store %s, table %s: write failed: %s", self.path, table, exc)
+                raise StoreError(f"Tallennus tiedostoon {self.path} epäonnistui: {exc}") from exc
+
     # -- per-user state -------------------------------------------------------------------------
     def load_user(self, team: str, user: str) -> dict[str, Any]:
+        key = user_key(team, user)
         with self._lock:
-            value = self._tables["users"].get(user_key(team, user))
-        return value if isinstance(value, dict) else {}
+            value = self._tables["users"].get(key)
+        return value if self._readable("users", key, value) and isinstance(value, dict) else {}
 
     def save_user(self, team: str, user: str, state: dict[str, Any]) -> None:
-        """Write one user's state and commit (the end of a turn)."""
-        with self._lock:
-            users = self._tables["users"]
+        """Write one user's state and commit (the end of a turn); StoreError if it could not be saved."""
+        with self._writing("users") as users:
             users[user_key(team, user)] = state
-            users.commit()
 
     def users(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Every (key, state) pair; keys are "team:user"."""
-        with self._lock:
-            items = list(self._tables["users"].items())
-        yield from items
+        """Every (key, state) pair; keys are "team:user". A row that is not JSON is skipped (and logged)."""
+        yield from ((k, v) for k, v in self.items("users") if isinstance(v, dict))
 
     # -- generic helpers --------------------------------------------------------------------------
     def put(self, table: str, key: str, value: Any) -> None:
-        with self._lock:
-            target = self.table(table)
+        with self._writing(table) as target:
             target[key] = value
-            target.commit()
 
     def get(self, table: str, key: str, default: Any = None) -> Any:
         with self._lock:
-            return self.table(table).get(key, default)
+            value = self.table(table).get(key, default)
+        return value if self._readable(table, key, value) else default
 
     def items(self, table: str) -> list[tuple[str, Any]]:
-        """A snapshot of every (key, value) of `table`."""
+        """A snapshot of every readable (key, value) of `table`."""
         with self._lock:
-            return [(str(k), v) for k, v in self.table(table).items()]
+            pairs = [(str(k), v) for k, v in self.table(table).items()]
+        return [(k, v) for k, v in pairs if self._readable(table, k, v)]
 
     def put_many(self, table: str, pairs: Iterable[tuple[str, Any]]) -> None:
         """Write several values in one commit."""
-        with self._lock:
-            target = self.table(table)
+        with self._writing(table) as target:
             for key, value in pairs:
                 target[key] = value
-            target.commit()
 
     def delete_many(self, table: str, keys: Iterable[str]) -> None:
         """Remove several keys in one commit (missing keys are ignored)."""
-        with self._lock:
-            target = self.table(table)
+        with self._writing(table) as target:
             for key in keys:
                 target.pop(key, None)
-            target.commit()
 
     def close(self) -> None:
         with self._lock:

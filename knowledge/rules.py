@@ -107,6 +107,7 @@ class DialogTexts(_Strict):
     did_you_mean: str
     did_you_mean_form: str
     too_long: str
+    not_saved: str
     stale_click: str
     stale_click_no_dialog: str
     private_only: str

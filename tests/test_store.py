@@ -123,3 +123,49 @@ def test_batch_helpers_write_list_and_delete_in_one_place(tmp_path: Path) -> Non
         assert sorted(store.items("events")) == [("a", "1"), ("c", "3")]
     with Store(tmp_path / "s.sqlite") as reopened:
         assert sorted(reopened.items("events")) == [("a", "1"), ("c", "3")]
+
+
+def test_a_row_that_is_not_json_is_skipped_and_named_not_fatal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "store.sqlite"
+    with Store(path) as store:
+        store.save_user("T1", "U1", {"ok": 1})
+        store.save_user("T1", "U2", {"ok": 2})
+    with sqlite3.connect(path) as conn:  # another program, or a damaged write, leaves a bad row
+        conn.execute("UPDATE users SET value = ? WHERE key = ?", ("{not json", user_key("T1", "U2")))
+    with Store(path) as store:
+        assert dict(store.users()) == {user_key("T1", "U1"): {"ok": 1}}
+        assert store.load_user("T1", "U2") == {}
+        store.save_user("T1", "U2", {"fresh": True})  # the user's next turn replaces it
+        assert store.load_user("T1", "U2") == {"fresh": True}
+    named = [r.getMessage() for r in caplog.records if "not JSON" in r.getMessage()]
+    assert named and str(path) in named[0] and "T1:U2" in named[0]
+
+
+def test_another_programs_sqlite_file_is_refused_without_adding_tables(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('Maija')")
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as refused:
+        Store(path)
+    assert str(path) in str(refused.value) and "customers" in str(refused.value)
+    assert path.read_bytes() == before  # not one of our tables was added
+
+
+def test_a_full_disk_is_a_store_error_naming_the_file_and_keeps_nothing_half_written(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    with Store(path) as store:
+        store.save_user("T1", "U1", {"n": 1})
+        users = store.table("users")
+        pages = users.conn.select_one("PRAGMA page_count")[0]
+        users.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
+        with pytest.raises(StoreError) as full:
+            store.save_user("T1", "U2", {"big": "x" * 200_000})
+        assert str(path) in str(full.value) and "full" in str(full.value)
+        assert store.load_user("T1", "U2") == {} and store.load_user("T1", "U1") == {"n": 1}
+        users.conn.execute("PRAGMA max_page_count = 1073741823")
+        store.save_user("T1", "U2", {"small": True})  # room again: writes work again
+        assert store.load_user("T1", "U2") == {"small": True}

@@ -198,8 +198,8 @@ def deliver(
                 )
                 return _to_dm(client, user, exc.error, rest)
             address = destination.address()
-            if exc.retryable and outbox is not None and address is not None:
-                outbox.keep(address, rest, exc.retry_after, dt.datetime.now(dt.UTC))
+            now = dt.datetime.now(dt.UTC)
+            if exc.retryable and outbox and address and outbox.keep(address, rest, exc.retry_after, now):
                 return True
             log.error("posting to Slack failed (%s); %d message(s) not sent", exc.error, len(rest))
             return False

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.slack.render import Outgoing
-from bot.store import Store
+from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ class Outbox:
     # -- keeping --------------------------------------------------------------------------------
     def keep(
         self, address: dict[str, Any], messages: list[Outgoing], retry_after: float | None, now: dt.datetime
-    ) -> None:
+    ) -> bool:
+        """Keep `messages` for `address`; False if the store could not take them either."""
         pause = retry_after if retry_after is not None else FIRST_PAUSE
         item = {
             "address": address,
@@ -67,9 +68,13 @@ class Outbox:
             "attempts": 0,
         }
         key = f"{now.isoformat()}:{uuid.uuid4().hex}"  # keys sort by time: sent in the order kept
-        self.store.put(TABLE, key, item)
+        try:
+            self.store.put(TABLE, key, item)
+        except StoreError:
+            return False
         log.warning("kept %d message(s) for %s to send again later", len(messages), address.get("kind"))
         self._wake.set()
+        return True
 
     def pending(self) -> int:
         return len(self.store.items(TABLE))

@@ -10,16 +10,18 @@ maintainers (`toimintamalli kb feedback`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from bot.slack.feedback import FeedbackLog
-from bot.store import Store, user_key
+from bot.store import Store, StoreError, user_key
 from dialogs.context import Context
 from dialogs.replies import Reply
 from dialogs.router import respond
+from knowledge.rules import default_rules
 
 Change = Callable[[dict[str, Any], dt.datetime], tuple[dict[str, Any], list[Reply]]]
 
@@ -74,12 +76,16 @@ class TurnRunner:
             state = self.state(team, user)
             new_state, replies = change(state, now)
             if new_state != state:  # a plain question changes nothing: no write, no commit
-                self.store.save_user(team, user, new_state)
+                try:
+                    self.store.save_user(team, user, new_state)
+                except StoreError:  # full disk, read-only file: nothing changed, and the user hears so
+                    return [Reply(default_rules().dialog.not_saved, kind="error")]
                 with self._guard:
                     self._states[key] = new_state
         for reply in replies:
             if reply.kind == "answer" and not reply.confident:
-                self.feedback.record_unanswered(team, user, reply, now)
+                with contextlib.suppress(StoreError):  # the store logged it; the answer still goes out
+                    self.feedback.record_unanswered(team, user, reply, now)
         return replies
 
     def undo(self, team: str, user: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
@@ -89,7 +95,10 @@ class TurnRunner:
         with self._lock_for(key):
             if self.state(team, user) != after or before == after:
                 return False
-            self.store.save_user(team, user, before)
+            try:
+                self.store.save_user(team, user, before)
+            except StoreError:
+                return False
             with self._guard:
                 self._states[key] = before
         return True

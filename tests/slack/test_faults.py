@@ -10,6 +10,7 @@ import pytest
 
 from bot.slack import ids, outbox
 from bot.slack.app import LISTENER_THREADS
+from bot.store import StoreError
 from tests.fake_slack import FakeSlack
 from tests.slack.conftest import RunningServer, ServerFactory
 from tests.slack.slack_requests import (
@@ -185,3 +186,26 @@ def test_a_check_whose_first_prompt_slack_refuses_is_not_saved(
     server.sender.direct_message("check")
     prompt = fake_slack.wait_for("chat.postMessage", 1)[-1]
     assert "investointi" in prompt.all_text().lower() and "kesken oleva" not in prompt.all_text()
+
+
+def test_a_turn_the_store_cannot_save_is_answered_so_and_changes_nothing(
+    server: RunningServer, fake_slack: FakeSlack
+) -> None:
+    users = server.store.table("users")
+    pages = users.conn.select_one("PRAGMA page_count")[0]
+    users.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
+    size, n = 50_000, 0
+    while size >= 16:  # fill what room is left in the file's pages: the disk is full
+        n += 1
+        try:
+            server.store.save_user("T0", f"filler-{n}", {"x": "x" * size})
+        except StoreError:
+            size //= 2
+    server.sender.direct_message("check")
+    (reply,) = fake_slack.wait_for("chat.postMessage", 1)
+    assert "En saanut tallennettua" in reply.all_text() and "investointi" not in reply.all_text().lower()
+    assert server.store.load_user(TEAM, USER) == {}
+    users.conn.execute("PRAGMA max_page_count = 1073741823")
+    server.sender.direct_message("check")
+    assert "investointi" in fake_slack.wait_for("chat.postMessage", 2)[-1].all_text().lower()
+    assert server.store.load_user(TEAM, USER)["dialog"]["step"] == "investoinnit"
