@@ -7,6 +7,7 @@ start-up with an error naming it; nothing is ever written over it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -19,6 +20,7 @@ from typing import Any
 from sqlitedict import SqliteDict
 
 log = logging.getLogger(__name__)
+REOPEN_WAIT = 5.0  # seconds for a failed connection's thread to close
 TABLES = ("users", "events", "feedback", "outbox")
 OWN_TABLES = frozenset({*TABLES, "reminder_claims"})  # a file holding none of these is another program's
 
@@ -144,7 +146,20 @@ class Store:
                 target.commit()
             except (sqlite3.Error, OSError, RuntimeError) as exc:
                 log.error("store %s, table %s: write failed: %s", self.path, table, exc)
+                self._reopen(table)
                 raise StoreError(f"Tallennus tiedostoon {self.path} epäonnistui: {exc}") from exc
+
+    def _reopen(self, table: str) -> None:
+        """Drop the table's connection after a failed write: closing it rolls back what was not
+        committed and releases the file's write lock, which the other tables' connections wait for."""
+        old = self._tables.pop(table, None)
+        worker = getattr(old, "conn", None)
+        if old is not None:
+            with contextlib.suppress(Exception):
+                old.close(do_log=False, force=True)
+        if isinstance(worker, threading.Thread):
+            worker.join(REOPEN_WAIT)
+        self._tables[table] = self._open(table)
 
     # -- per-user state -------------------------------------------------------------------------
     def load_user(self, team: str, user: str) -> dict[str, Any]:

@@ -36,7 +36,12 @@ def click_destination(body: dict[str, Any], client: WebClient, respond: Respond)
 
 
 def mark_block(
-    body: dict[str, Any], client: WebClient, block_id: str, note: str, prompts: PromptTracker
+    body: dict[str, Any],
+    client: WebClient,
+    block_id: str,
+    note: str,
+    prompts: PromptTracker,
+    drop: tuple[str, ...] = (),
 ) -> None:
     """Replace the clicked block of a (non-ephemeral) message with `note` so it is not clicked twice."""
     container = body.get("container") or {}
@@ -50,7 +55,7 @@ def mark_block(
             channel=str(channel),
             ts=str(message["ts"]),
             text=str(message.get("text") or ""),
-            blocks=replace_block(message.get("blocks") or [], block_id, note),
+            blocks=replace_block(message.get("blocks") or [], block_id, note, drop),
         )
     except SlackApiError as exc:
         log.warning("chat.update after a click failed: %s", exc.response.get("error"))

@@ -14,12 +14,13 @@ from slack_sdk.models.views import View
 from bot.slack import blocks as bk
 from bot.slack import ids, texts
 from bot.slack.services import Services
-from bot.slack.text import escape
+from bot.slack.text import escape, split_text
 from dialogs.context import Context
 from dialogs.perustiedot import draft_status
 from dialogs.reminders import subscriptions_summary
 
 MAX_DEADLINES = 6
+HOME_BLOCK_LIMIT = 100  # Slack's limit for a Home tab
 log = logging.getLogger(__name__)
 
 
@@ -42,13 +43,18 @@ def home_view(state: dict[str, Any], now: dt.datetime, ctx: Context) -> View:
     )
     items.append(bk.divider())
     items.append(bk.section(texts.HOME_DRAFT))
-    items.append(bk.section(escape(draft_status(state) or texts.HOME_NO_DRAFT)))
+    items += _sections(draft_status(state) or texts.HOME_NO_DRAFT)
     items.append(bk.section(texts.HOME_SUBSCRIPTIONS))
-    items.append(bk.section(escape(subscriptions_summary(state, now, ctx))))
+    items += _sections(subscriptions_summary(state, now, ctx))
     items.append(bk.section(texts.HOME_DEADLINES))
     lines = upcoming_deadlines(ctx, now.date())
-    items.append(bk.section(escape("\n".join(lines)) if lines else escape(texts.HOME_NO_DEADLINES)))
-    return View(type="home", blocks=items[:100])
+    items += _sections("\n".join(lines) if lines else texts.HOME_NO_DEADLINES)
+    return View(type="home", blocks=items[:HOME_BLOCK_LIMIT])
+
+
+def _sections(text: str) -> list[Block]:
+    """`text` (escaped here) in as many sections as Slack's 3,000 characters a section need."""
+    return [bk.section(piece) for piece in split_text(escape(text), bk.SECTION_LIMIT) if piece.strip()]
 
 
 def publish_home(services: Services, client: WebClient, team: str, user: str) -> None:

@@ -41,12 +41,24 @@ def _as_text(value: Any) -> str | None:
     return None
 
 
+def required_in_form(step: Step, ctx: Context) -> bool:
+    """A field the form does not accept empty: the investments (everything rests on them) and the
+    publication fields of slide 20 that have no default (the name is built, the topics and funders
+    are pre-filled when left empty)."""
+    publication = {p.field for p in ctx.kb.common.julkaisukentat}
+    has_default = step.name == "nimi" or step.prefill is not None
+    return step.name == "investoinnit" or (step.field in publication and not has_default)
+
+
 def _step_block(step: Step, answers: dict[str, Any], ctx: Context) -> Block:
     label = step.text.label
+    optional = not required_in_form(step, ctx)
     if step.kind == "multi":
         options = _options(step, answers, ctx)
         chosen = [o for o in options if o.value in (answers.get(step.name) or [])]
-        return bk.input_block(step.name, label, bk.input_checkboxes(VALUE, options, chosen))
+        return bk.input_block(
+            step.name, label, bk.input_checkboxes(VALUE, options, chosen), optional=optional
+        )
     if step.kind == "choice" and step.name != "nimi":
         options = _options(step, answers, ctx)
         previous = answers.get(step.name)
@@ -59,11 +71,15 @@ def _step_block(step: Step, answers: dict[str, Any], ctx: Context) -> Block:
     if step.kind == "list":
         initial = _as_text(answers.get(step.name))
         list_hint = texts.MODAL_LIST_HINT if step.prefill is not None else texts.MODAL_PLAIN_LIST_HINT
-        return bk.input_block(step.name, label, bk.text_input(VALUE, initial, multiline=True), hint=list_hint)
+        return bk.input_block(
+            step.name, label, bk.text_input(VALUE, initial, multiline=True), hint=list_hint, optional=optional
+        )
     hint = texts.MODAL_NAME_HINT if step.name == "nimi" else None
     multiline = step.name in {"lyhyt_kuvaus", "kohderyhma", "toteutuspaikka"}
     initial = _as_text(answers.get(step.name))
-    return bk.input_block(step.name, label, bk.text_input(VALUE, initial, multiline=multiline), hint=hint)
+    return bk.input_block(
+        step.name, label, bk.text_input(VALUE, initial, multiline=multiline), hint=hint, optional=optional
+    )
 
 
 def check_modal(answers: dict[str, Any], ctx: Context) -> View:

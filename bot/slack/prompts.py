@@ -53,7 +53,8 @@ class PromptTracker:
         where = container.get("message_ts") or (body.get("message") or {}).get("ts")
         if not where or not block_id:
             return True
-        key = f"{container.get('channel_id', '')}:{where}:{block_id}"
+        user = (body.get("user") or {}).get("id", "") if isinstance(body.get("user"), dict) else ""
+        key = f"{container.get('channel_id', '')}:{where}:{block_id}:{user}"  # each reader votes once
         with self._lock:
             if key in self._clicked:
                 return False

@@ -71,13 +71,12 @@ def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
     before, data, after = _split_summary(reply)
     units += _text_units(before, f"text-{n}")
     if data is not None:
-        for i, piece in enumerate(split_text(escape(data), bk.SECTION_LIMIT - 6)):
+        # a ``` inside a field would end the code block early: a zero-width space keeps it shut
+        fenced = escape(data).replace("```", "`\u200b``")
+        for i, piece in enumerate(split_text(fenced, bk.SECTION_LIMIT - 6)):
             units.append((bk.code(piece, f"data-{n}-{i}"), len(piece), ""))
     units += _text_units(after, f"after-{n}")
-    if reply.sources:
-        listed = "; ".join(texts.SOURCE.format(dia=s.dia, title=s.title) for s in reply.sources)
-        line = truncate(escape(texts.SOURCES.format(sources=listed)), bk.SECTION_LIMIT)
-        units.append((bk.context(line, f"sources-{n}"), len(line), ""))
+    # the slides an answer rests on are cited in its own text ("Lähde: ohje, dia 16"): not again here
     suggestions = tuple(dict.fromkeys(reply.suggestions))[:MAX_SUGGESTIONS]
     if suggestions:
         units.append((bk.section(texts.DID_YOU_MEAN, f"didyoumean-{n}"), len(texts.DID_YOU_MEAN), ""))
@@ -87,6 +86,9 @@ def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
     for block in choice_blocks(choices, reply.multi, n, reply.step):
         units.append((block, 0, ""))
     if reply.kind == "answer":
+        units.append(
+            (bk.context(texts.FEEDBACK_PROMPT, feedback_prompt_id(n)), len(texts.FEEDBACK_PROMPT), "")
+        )
         units.append((feedback_block(reply, n), 0, ""))
     return units
 
@@ -155,6 +157,11 @@ def feedback_value(reply: Reply) -> str:
         question = truncate(question, len(question) - (len(value) - bk.VALUE_LIMIT) - 1)
 
 
+def feedback_prompt_id(n: int | str) -> str:
+    """The block id of the question above the 👍/👎 buttons of block "feedback-<n>"."""
+    return f"{n}-q" if isinstance(n, str) else f"feedback-{n}-q"
+
+
 def feedback_block(reply: Reply, n: int) -> Block:
     value = feedback_value(reply)
     return bk.actions(
@@ -166,10 +173,15 @@ def feedback_block(reply: Reply, n: int) -> Block:
     )
 
 
-def replace_block(message_blocks: Sequence[dict[str, Any]], block_id: str, note: str) -> list[dict[str, Any]]:
-    """The blocks of a posted message with the block `block_id` swapped for a context note (escaped)."""
+def replace_block(
+    message_blocks: Sequence[dict[str, Any]], block_id: str, note: str, drop: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The blocks of a posted message with the block `block_id` swapped for a context note (escaped),
+    and the blocks `drop` left out."""
     result: list[dict[str, Any]] = []
     for block in message_blocks:
+        if block.get("block_id") in drop:
+            continue
         if block.get("block_id") == block_id:
             result.append(bk.context(escape(note), block_id).to_dict())
         else:

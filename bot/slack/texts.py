@@ -14,8 +14,6 @@ FEEDBACK_THANKS = {
     "down": "Kiitos palautteesta! 👎 Välitän kysymyksen ohjeen ylläpitäjille.",
 }
 PICKED = "Valitsit: {label}"
-SOURCES = "Lähde: {sources}"
-SOURCE = "dia {dia} ({title})"
 CHECK_IN_DM = "Aloitin perustietojen tarkistuksen yksityisviestissä: avaa sovelluksen Viestit-välilehti."
 DM_FAILED = (
     "En saanut avattua yksityisviestiä ({error}). Kirjoita minulle suoraan sovelluksen Viestit-välilehdellä."
@@ -49,3 +47,4 @@ TOKEN_REFUSED = (
     "Slack ei hyväksy muuttujan SLACK_BOT_TOKEN tunnusta ({error}). Tarkista tunnus (xoxb-…) sovelluksen "
     "OAuth & Permissions -sivulta tai asenna sovellus uudelleen työtilaan."
 )
+FILES_NOT_READ = "En lue liitetiedostoja. Kirjoita kysymyksesi tai vastauksesi viestiin."

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
+import sqlite3
+import subprocess
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.slack import ids, outbox
 from bot.slack.app import LISTENER_THREADS
-from bot.store import StoreError
+from dialogs.context import Context
 from tests.fake_slack import FakeSlack
 from tests.slack.conftest import RunningServer, ServerFactory
 from tests.slack.slack_requests import (
@@ -188,24 +193,47 @@ def test_a_check_whose_first_prompt_slack_refuses_is_not_saved(
     assert "investointi" in prompt.all_text().lower() and "kesken oleva" not in prompt.all_text()
 
 
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB filesystem of its own (tmpfs), so that it can really fill up; skipped where mounting
+    is not allowed."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small filesystem here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
 def test_a_turn_the_store_cannot_save_is_answered_so_and_changes_nothing(
-    server: RunningServer, fake_slack: FakeSlack
+    small_disk: Path, fake_slack: FakeSlack, slack_ctx: Context
 ) -> None:
-    users = server.store.table("users")
-    pages = users.conn.select_one("PRAGMA page_count")[0]
-    users.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
-    size, n = 50_000, 0
-    while size >= 16:  # fill what room is left in the file's pages: the disk is full
-        n += 1
-        try:
-            server.store.save_user("T0", f"filler-{n}", {"x": "x" * size})
-        except StoreError:
-            size //= 2
-    server.sender.direct_message("check")
-    (reply,) = fake_slack.wait_for("chat.postMessage", 1)
-    assert "En saanut tallennettua" in reply.all_text() and "investointi" not in reply.all_text().lower()
-    assert server.store.load_user(TEAM, USER) == {}
-    users.conn.execute("PRAGMA max_page_count = 1073741823")
-    server.sender.direct_message("check")
-    assert "investointi" in fake_slack.wait_for("chat.postMessage", 2)[-1].all_text().lower()
-    assert server.store.load_user(TEAM, USER)["dialog"]["step"] == "investoinnit"
+    factory = ServerFactory(fake_slack, small_disk / "store.sqlite", slack_ctx)
+    server = factory.start()
+    try:
+        filler = small_disk / "filler"
+        with contextlib.suppress(OSError), filler.open("wb", buffering=0) as handle:  # the disk is full
+            while True:
+                handle.write(b"x" * 4096)
+        server.sender.direct_message("check")
+        (reply,) = fake_slack.wait_for("chat.postMessage", 1)
+        assert "En saanut tallennettua" in reply.all_text() and "investointi" not in reply.all_text().lower()
+        assert server.store.load_user(TEAM, USER) == {}
+        filler.unlink()  # room again
+        server.sender.direct_message("check")
+        assert "investointi" in fake_slack.wait_for("chat.postMessage", 2)[-1].all_text().lower()
+        assert server.store.load_user(TEAM, USER)["dialog"]["step"] == "investoinnit"
+    finally:
+        factory.stop_all()
+
+
+def test_an_event_id_is_in_the_store_file_when_the_ack_comes(server: RunningServer) -> None:
+    for _ in range(5):
+        answer, event_id = server.sender.direct_message("Mikä on PDSA?")
+        assert answer.status == 200
+        with sqlite3.connect(server.store.path) as conn:  # another process would see it now
+            keys = {row[0] for row in conn.execute("SELECT key FROM events")}
+        assert event_id in keys

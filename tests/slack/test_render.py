@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt.request.internals import parse_body
 
+from bot.slack import texts
 from bot.slack.render import MESSAGE_BLOCK_LIMIT, feedback_value, render_replies
 from bot.slack.text import escape, from_slack, split_text, truncate
 from bot.slack.wsgi import BadBody, parse_slack_body, signature_ok
@@ -88,9 +89,9 @@ def test_choice_labels_are_escaped_and_cut() -> None:
     assert label.startswith("&lt;!channel&gt;") and len(label) <= 75
 
 
-def test_answer_has_sources_suggestions_and_feedback() -> None:
+def test_answer_has_suggestions_and_feedback_with_its_question_and_sources_once() -> None:
     reply = Reply(
-        "En ole varma.",
+        "En ole varma.\n\nLähde: ohje, dia 16",
         kind="answer",
         sources=(Source(16, "Perustiedot"),),
         suggestions=("a?", "b?", "c?", "d?"),
@@ -101,9 +102,10 @@ def test_answer_has_sources_suggestions_and_feedback() -> None:
     )
     (blocks,) = _dicts([reply])
     types = [b["block_id"].split("-")[0] for b in blocks]
-    assert types == ["text", "sources", "didyoumean", "suggestions", "feedback"]
-    assert len(blocks[3]["elements"]) == 3
-    assert "dia 16" in blocks[1]["elements"][0]["text"]
+    assert types == ["text", "didyoumean", "suggestions", "feedback", "feedback"]
+    assert json.dumps(blocks).count("dia 16") == 1  # the text cites the slide; no second source line
+    assert len(blocks[2]["elements"]) == 3
+    assert blocks[3]["block_id"].endswith("-q") and blocks[3]["elements"][0]["text"] == texts.FEEDBACK_PROMPT
     value = json.loads(blocks[4]["elements"][0]["value"])
     assert value == {"q": "&lt;!channel&gt; kysymys", "t": None, "c": False}
 

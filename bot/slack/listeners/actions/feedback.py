@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.slack import ids, texts
 from bot.slack.clicks import clicked_user, mark_block
 from bot.slack.deliver import ResponseUrlDestination, notify
+from bot.slack.render import feedback_prompt_id
 from bot.slack.services import services_of
 
 
@@ -27,6 +28,8 @@ def handle_feedback(
     vote = "up" if str(action.get("action_id")) == f"{ids.FEEDBACK}:up" else "down"
     container = body.get("container") or {}
     block_id = str(action.get("block_id") or "")
+    if not services.prompts.first_click(body, block_id):
+        return  # one vote and one thank-you per answer, however often it is clicked
     user = clicked_user(body)
     where = f"{container.get('channel_id', '')}:{container.get('message_ts', '')}:{block_id}"
     value = str(action.get("value") or "")
@@ -34,4 +37,5 @@ def handle_feedback(
     if container.get("is_ephemeral") and body.get("response_url"):
         notify(client, ResponseUrlDestination(respond.response_url), texts.FEEDBACK_THANKS[vote], user)
     else:
-        mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote], services_of(context).prompts)
+        drop = (feedback_prompt_id(block_id),)
+        mark_block(body, client, block_id, texts.FEEDBACK_THANKS[vote], services.prompts, drop)

@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
+from bot.slack import texts
 from bot.slack.conversation import converse
-from bot.slack.deliver import ChannelDestination
+from bot.slack.deliver import ChannelDestination, notify
 from bot.slack.services import services_of
 from bot.slack.text import from_slack
 
@@ -30,4 +31,7 @@ def is_direct_user_message(event: dict[str, Any]) -> bool:
 def handle_direct_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     text = from_slack(str(event.get("text") or ""), context.bot_user_id)
     destination = ChannelDestination(client, str(event["channel"]), event.get("thread_ts"))
+    if not text.strip() and event.get("files"):  # a file alone: not an answer, not a request for help
+        notify(client, destination, texts.FILES_NOT_READ, str(event["user"]))
+        return
     converse(services_of(context), client, destination, context.team_id or "", str(event["user"]), text)
