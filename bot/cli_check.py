@@ -17,6 +17,7 @@ from dialogs.validator import Perustiedot, report_text, validate
 from knowledge.rules import CheckInputTexts, default_rules
 
 MAX_BYTES = 1024 * 1024
+MAX_ITEMS = 100  # far more than any list field of a model has; keeps the report readable
 
 
 class InputError(Exception):
@@ -62,6 +63,8 @@ def read_perustiedot(file: str) -> Perustiedot:
         raise _problem("not_found", file=file)
     if path.is_dir():
         raise _problem("directory", file=file)
+    if not path.is_file():  # a FIFO or a device would block or never end
+        raise _problem("not_regular", file=file)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -87,8 +90,13 @@ def read_perustiedot(file: str) -> Perustiedot:
     except json.JSONDecodeError as exc:
         problem = _texts().json_problems.get(exc.msg, exc.msg)
         raise _problem("bad_json", file=file, line=exc.lineno, column=exc.colno, problem=problem) from exc
+    except ValueError as exc:  # Python's limit on the digits of an integer
+        raise _problem("number_too_long", file=file) from exc
     if not isinstance(data, dict):
         raise _problem("not_object", file=file, got=_got(data))
+    for field, value in data.items():
+        if isinstance(value, list) and len(value) > MAX_ITEMS:
+            raise _problem("too_many_items", file=file, field=field, count=len(value), max=MAX_ITEMS)
     try:
         return Perustiedot.model_validate(data)
     except ValidationError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +109,12 @@ def _unreadable_cases(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     folder = tmp_path / "folder.json"
     folder.mkdir()
     cases["folder.json"] = (folder, "hakemisto")
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)  # reading it would block for ever
+    cases["fifo.json"] = (fifo, "tavallinen tiedosto")
+    text("digits.json", '{"nimi": ' + "9" * 5000 + "}", "liian pitkä luku")
+    many = json.dumps({"yllapitajat": [f"u{i}@example.fi" for i in range(200_000)]})[: MAX_BYTES - 10]
+    text("many.json", many.rsplit(",", 1)[0] + "]}", "kohtaa; enintään")
     return cases
 
 

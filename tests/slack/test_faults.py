@@ -237,3 +237,31 @@ def test_an_event_id_is_in_the_store_file_when_the_ack_comes(server: RunningServ
         with sqlite3.connect(server.store.path) as conn:  # another process would see it now
             keys = {row[0] for row in conn.execute("SELECT key FROM events")}
         assert event_id in keys
+
+
+def test_a_file_alone_gets_a_note_not_the_help_and_the_dialog_keeps_its_step(
+    server: RunningServer, fake_slack: FakeSlack
+) -> None:
+    server.sender.direct_message("check")
+    fake_slack.wait_for("chat.postMessage", 1)
+    server.sender.direct_message("", subtype="file_share", files=[{"id": "F1", "name": "malli.pdf"}])
+    note = fake_slack.wait_for("chat.postMessage", 2)[-1]
+    assert "liitetiedostoja" in note.all_text() and "Komennot" not in note.all_text()
+    assert server.store.load_user(TEAM, USER)["dialog"]["step"] == "investoinnit"
+
+
+def test_feedback_shows_its_question_counts_one_vote_and_thanks_once(
+    server: RunningServer, fake_slack: FakeSlack
+) -> None:
+    server.sender.direct_message("Miten toimintamalli nimetään?")
+    answer = fake_slack.wait_for("chat.postMessage", 1)[-1]
+    message = as_posted(answer)
+    assert "Oliko vastauksesta apua?" in answer.all_text()
+    block, up = find_element(message["blocks"], "feedback:up")
+    for _ in range(2):
+        assert server.sender.click(button_action(block, up), message).status == 200
+    (update,) = fake_slack.wait_for("chat.update", 1)
+    time.sleep(0.5)
+    assert len(fake_slack.calls("chat.update")) == 1  # the second click changed nothing
+    assert "Kiitos palautteesta" in update.all_text() and "Oliko vastauksesta apua?" not in update.all_text()
+    assert not any(b.get("type") == "actions" and b["block_id"] == block["block_id"] for b in update.blocks())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from bot.slack import texts
 from bot.slack.render import MESSAGE_BLOCK_LIMIT, feedback_value, render_replies
 from bot.slack.text import escape, from_slack, split_text, truncate
 from bot.slack.wsgi import BadBody, parse_slack_body, signature_ok
+from dialogs.context import Context
 from dialogs.replies import Choice, Reply, Source
 from tests.slack.slack_requests import signature
 
@@ -153,3 +155,27 @@ def test_signature_ok() -> None:
     assert not signature_ok("s", b"body", ts, signature(b"other", ts, "s"))
     assert not signature_ok("s", b"body", "not-a-number", "v0=1")
     assert not signature_ok("", b"body", ts, signature(b"body", ts, ""))
+
+
+def test_home_with_many_long_personal_deadlines_still_renders(slack_ctx: Context) -> None:
+    from bot.slack.home import home_view
+    from dialogs import reminders
+
+    now = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+    state: dict[str, Any] = {}
+    for day in range(1, 21):
+        state, _ = reminders.command(state, f"{day}.1.2027 " + "Pitkä oma määräaika " * 12, now, slack_ctx)
+    view = home_view(state, now, slack_ctx).to_dict()  # slack_sdk raises on a section over 3000 characters
+    sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert all(len(text) <= 3000 for text in sections)
+    shown = "\n".join(sections)
+    assert all(f"{day}.1.2027" in shown for day in range(1, 21))  # every deadline is there, none cut away
+
+
+def test_triple_backticks_in_a_field_stay_inside_the_code_block() -> None:
+    data = {"nimi": "Malli ```loppu", "kohderyhma": "a```b"}
+    reply = Reply("Yhteenveto\n" + json.dumps(data, ensure_ascii=False, indent=2), kind="summary", data=data)
+    (blocks,) = _dicts([reply])
+    code = [b["text"]["text"] for b in blocks if b["block_id"].startswith("data-")]
+    assert code and all(text.startswith("```") and text.endswith("```") for text in code)
+    assert all(text[3:-3].count("```") == 0 for text in code)
