@@ -109,6 +109,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.socket_url: str | None = None  # apps.connections.open answers this WebSocket URL when set
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> FakeSlack:
@@ -265,6 +266,8 @@ class FakeSlack:
                 extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
                 return failure.status, {"ok": False, "error": failure.error}, extra
             ts = f"{1700000000 + next(self._ts)}.000100"
+        if method == "apps.connections.open" and self.socket_url:
+            return 200, {"ok": True, "url": self.socket_url}, {}
         return 200, _ok_payload(method, params, ts), {}
 
 
