@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,16 @@ def slack_ctx(kb: KnowledgeBase, answerer: Answerer, ctx: Context) -> Context:
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack() as fake:
         yield fake
+
+
+def process_env(fake: FakeSlack, db: Path, token: str = "xoxb-process", **extra: str) -> dict[str, str]:
+    """The environment of a `toimintamalli` process against `fake`: nothing of this shell's Slack
+    or store settings, the repository importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_"))}
+    root = Path(__file__).resolve().parents[2]
+    env.update(SLACK_BOT_TOKEN=token, SLACK_SIGNING_SECRET=SECRET, SLACK_API_BASE_URL=fake.base_url,
+               TOIMINTAMALLI_DB=str(db), PYTHONPATH=str(root), **extra)  # fmt: skip
+    return env
 
 
 def make_settings(fake: FakeSlack, db: Path) -> Settings:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from tests.fake_slack import FakeSlack
+from tests.slack.conftest import process_env
 from tests.slack.slack_requests import SECRET, SlackSender, http
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,14 +73,7 @@ def test_a_refused_bot_token_stops_the_start_naming_the_variable(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     fake_slack.fail("auth.test", "invalid_auth")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-revoked",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_BASE_URL=fake_slack.base_url,
-        TOIMINTAMALLI_DB=str(tmp_path / "store.sqlite"),
-        PYTHONPATH=str(ROOT),
-    )
+    env = process_env(fake_slack, tmp_path / "store.sqlite", token="xoxb-revoked")
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "serve", "--port", str(_free_port())],
         env=env,

@@ -4,7 +4,6 @@ on SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -20,8 +19,9 @@ from bot.store import Store
 from dialogs.context import Context
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
-from tests.slack.conftest import make_settings
-from tests.slack.slack_requests import SECRET, TEAM, USER
+from tests.slack.conftest import make_settings, process_env
+from tests.slack.slack_requests import TEAM, USER
+from tests.slack.test_http_modal import _submission, _text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,24 +76,7 @@ def test_events_commands_and_forms_go_through_and_a_refresh_reconnects(
             }
             socket_server.wait_ack(socket_server.send("slash_commands", command))
             assert "31.12.2025" in fake_slack.wait_for("response_url", 1)[0].all_text()
-            form = {
-                "type": "view_submission",
-                "team": {"id": TEAM},
-                "user": {"id": USER, "team_id": TEAM},
-                "api_app_id": "A0APP",
-                "trigger_id": "1.2.3",
-                "view": {
-                    "id": "V1",
-                    "type": "modal",
-                    "callback_id": "check_modal",
-                    "private_metadata": "",
-                    "state": {
-                        "values": {
-                            "hyvinvointialue": {"value": {"type": "plain_text_input", "value": "Atlantis"}}
-                        }
-                    },
-                },
-            }
+            form = _submission({"hyvinvointialue": _text("Atlantis")})
             ack = socket_server.wait_ack(socket_server.send("interactive", form))
             assert (
                 ack["payload"]["response_action"] == "errors"
@@ -111,15 +94,7 @@ def test_events_commands_and_forms_go_through_and_a_refresh_reconnects(
 def test_socket_process_exits_0_on_sigterm(
     fake_slack: FakeSlack, socket_server: FakeSocketMode, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-sock",
-        SLACK_APP_TOKEN="xapp-1-sock",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_BASE_URL=fake_slack.base_url,
-        TOIMINTAMALLI_DB=str(tmp_path / "store.sqlite"),
-        PYTHONPATH=str(ROOT),
-    )
+    env = process_env(fake_slack, tmp_path / "store.sqlite", token="xoxb-sock", SLACK_APP_TOKEN="xapp-1-sock")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "socket"], env=env, cwd=tmp_path, stderr=subprocess.PIPE
     )
