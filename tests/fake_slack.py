@@ -99,6 +99,10 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
+TRIGGER_SUFFIX = ".fake-trigger"
+TRIGGER_LIFETIME = 3.0
+
+
 class FakeSlack:
     """The fake server: start() / stop() or use as a context manager."""
 
@@ -162,6 +166,11 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
     # -- scripting -----------------------------------------------------------------------------
+    @staticmethod
+    def trigger_id() -> str:
+        """A trigger_id as Slack issues it with a command or click: views.open refuses it after 3 s."""
+        return f"{time.monotonic():.6f}{TRIGGER_SUFFIX}"
+
     def fail(self, method: str, error: str, times: int = 1) -> None:
         """The next `times` calls of `method` answer ok:false with `error`."""
         with self._lock:
@@ -268,6 +277,11 @@ class FakeSlack:
             ts = f"{1700000000 + next(self._ts)}.000100"
         if method == "apps.connections.open" and self.socket_url:
             return 200, {"ok": True, "url": self.socket_url}, {}
+        trigger = str(params.get("trigger_id") or "")
+        if method.startswith("views.") and trigger.endswith(TRIGGER_SUFFIX):
+            issued = float(trigger.removesuffix(TRIGGER_SUFFIX))
+            if time.monotonic() - issued > TRIGGER_LIFETIME:  # as Slack: a trigger works for 3 s
+                return 200, {"ok": False, "error": "expired_trigger_id"}, {}
         return 200, _ok_payload(method, params, ts), {}
 
 

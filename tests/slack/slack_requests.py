@@ -120,7 +120,7 @@ class SlackSender:
         }
         return self.event(event)
 
-    def command(self, text: str, response_url: str, user: str = USER) -> Response:
+    def command(self, text: str, response_url: str, user: str = USER, trigger_id: str = "1.2.3") -> Response:
         form = {
             "token": "legacy",
             "team_id": TEAM,
@@ -133,7 +133,7 @@ class SlackSender:
             "text": text,
             "api_app_id": "A0APP",
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id,
         }
         return self.post(urlencode(form).encode(), "application/x-www-form-urlencoded")
 

@@ -104,6 +104,15 @@ def test_acks_do_not_wait_for_workers_sleeping_through_rate_limits(
     for _ in range(3):
         assert sender.command("Mikä on PDSA?", fake_slack.response_url_for("busy")).status == 200
     assert _home_click(sender) == 200
+    # the form opens before its trigger expires (3 s), though no worker is free for seconds
+    assert (
+        sender.command(
+            "lomake", fake_slack.response_url_for("form"), trigger_id=fake_slack.trigger_id()
+        ).status
+        == 200
+    )
+    opened = fake_slack.wait_for("views.open", 1, include_failed=True)
+    assert all(c.ok for c in opened), [c.response for c in opened]
     fake_slack.reset()  # let the sleeping retries finish quickly
 
 

@@ -132,3 +132,14 @@ def test_valid_form_posts_the_summary_and_keeps_the_draft(
     server.sender.direct_message("valmis")  # the dialog carries on in the DM
     fake_slack.wait_for("chat.postMessage", 2)
     assert "dialog" not in server.store.load_user(TEAM, USER)
+
+
+def test_the_form_requires_the_publication_fields_without_a_default(
+    sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    assert sender.command("lomake", fake_slack.response_url_for("form")).status == 200
+    (call,) = fake_slack.wait_for("views.open", 1)
+    optional = {b["block_id"]: b.get("optional", False) for b in _view(call.params)["blocks"]}
+    required = {name for name, is_optional in optional.items() if not is_optional}
+    assert required == {"investoinnit", "hyvinvointialue", "toteutuspaikka", "kohderyhma"}
+    assert optional["nimi"] and optional["rahoittajat"] and optional["aihealueet"]  # built or pre-filled
