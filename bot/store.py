@@ -20,7 +20,7 @@ from typing import Any
 from sqlitedict import SqliteDict
 
 log = logging.getLogger(__name__)
-REOPEN_WAIT = 5.0  # seconds for a failed connection's thread to close
+REOPEN_WAIT = 1.0  # seconds for a failed connection's thread to close (the store's lock is held)
 TABLES = ("users", "events", "feedback", "outbox")
 OWN_TABLES = frozenset({*TABLES, "reminder_claims"})  # a file holding none of these is another program's
 
@@ -140,7 +140,10 @@ class Store:
         """One write and its commit; SQLite's refusal (read-only file, full disk, locked) becomes a
         StoreError naming the file, and what was not committed is not kept."""
         with self._lock:
-            target = self.table(table)
+            try:
+                target = self.table(table)
+            except (sqlite3.Error, OSError, RuntimeError) as exc:
+                raise StoreError(f"Tallennus tiedostoon {self.path} epäonnistui: {exc}") from exc
             try:
                 yield target
                 target.commit()
@@ -159,13 +162,16 @@ class Store:
                 old.close(do_log=False, force=True)
         if isinstance(worker, threading.Thread):
             worker.join(REOPEN_WAIT)
-        self._tables[table] = self._open(table)
+        try:
+            self._tables[table] = self._open(table)
+        except (sqlite3.Error, OSError, RuntimeError) as exc:  # opened again on the next use
+            log.error("store %s, table %s: could not reopen: %s", self.path, table, exc)
 
     # -- per-user state -------------------------------------------------------------------------
     def load_user(self, team: str, user: str) -> dict[str, Any]:
         key = user_key(team, user)
         with self._lock:
-            value = self._tables["users"].get(key)
+            value = self.table("users").get(key)
         return value if self._readable("users", key, value) and isinstance(value, dict) else {}
 
     def save_user(self, team: str, user: str, state: dict[str, Any]) -> None:

@@ -46,12 +46,12 @@ def respond(
     `clicked_step` says that `text` is a clicked choice of the question for that step: a click on an
     older question's choice, or a value the question did not offer, is refused and nothing changes.
     """
+    if not private:  # first: nothing of the dialog (not even a stale click's prompt) goes public
+        return _in_public(state, text, now, ctx, conversation)
     if clicked_step is not None:
         refused = perustiedot.stale_click(state, clicked_step, text, ctx)
         if refused is not None:
             return copy.deepcopy(state) if state else {}, refused
-    if not private:
-        return _in_public(state, text, now, ctx, conversation)
     return _route(state, text, now, ctx, conversation, session, dialog=True)
 
 

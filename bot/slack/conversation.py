@@ -24,12 +24,9 @@ def converse(
 ) -> bool:
     """Run one turn for `user` with `text` and post the replies; True when they were delivered.
     `clicked_step`: `text` is a clicked choice of that dialog step's question."""
-    before = services.turns.state(team, user)
-    replies = services.turns.run(
-        team, user, text, destination.conversation, destination.private, clicked_step
-    )
-    delivered = deliver(client, destination, render_replies(replies), user, services.outbox)
-    if not delivered and services.turns.undo(team, user, before, services.turns.state(team, user)):
+    turn = services.turns.run(team, user, text, destination.conversation, destination.private, clicked_step)
+    delivered = deliver(client, destination, render_replies(turn.replies), user, services.outbox)
+    if not delivered and services.turns.take_back(team, user, turn):
         log.warning("the replies did not reach %s; the turn was taken back", user)
     services.prompts.after_turn(client, team, user, destination)
     return delivered

@@ -70,6 +70,7 @@ def _open_form_now(
     state = services.turns.state(context.team_id or "", user)
     trigger = str(body.get("trigger_id") or "")
 
+    @guarded
     def open_form() -> None:
         error = open_check_modal(client, trigger, state, services.ctx)
         if error is not None and response_url:

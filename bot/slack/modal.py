@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import Block, Option
 from slack_sdk.models.views import View
 
@@ -151,4 +151,7 @@ def open_check_modal(client: WebClient, trigger_id: str, state: dict[str, Any], 
         error = str(exc.response.get("error", "unknown_error"))
         log.warning("views.open failed: %s", error)
         return error
+    except (SlackClientError, OSError) as exc:  # Slack not reachable
+        log.warning("views.open failed: %s", type(exc).__name__)
+        return type(exc).__name__
     return None

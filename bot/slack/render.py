@@ -8,6 +8,7 @@ replies are split over several messages (`MESSAGE_CHAR_BUDGET` characters of tex
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,7 +73,7 @@ def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
     units += _text_units(before, f"text-{n}")
     if data is not None:
         # a ``` inside a field would end the code block early: a zero-width space keeps it shut
-        fenced = escape(data).replace("```", "`\u200b``")
+        fenced = re.sub(r"`(?=`)", "`\u200b", escape(data))
         for i, piece in enumerate(split_text(fenced, bk.SECTION_LIMIT - 6)):
             units.append((bk.code(piece, f"data-{n}-{i}"), len(piece), ""))
     units += _text_units(after, f"after-{n}")

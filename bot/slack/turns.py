@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.feedback import FeedbackLog
@@ -22,6 +23,14 @@ from dialogs.context import Context
 from dialogs.replies import Reply
 from dialogs.router import respond
 from knowledge.rules import default_rules
+
+
+@dataclass(frozen=True)
+class Turn:
+    replies: list[Reply]
+    before: dict[str, Any]
+    after: dict[str, Any]
+
 
 Change = Callable[[dict[str, Any], dt.datetime], tuple[dict[str, Any], list[Reply]]]
 
@@ -57,7 +66,7 @@ class TurnRunner:
         conversation: str = "",
         private: bool = True,
         clicked_step: str | None = None,
-    ) -> list[Reply]:
+    ) -> Turn:
         """The replies to `text` from `user` (dialogs.router.respond); the new state is saved first.
         `private` and `clicked_step` as in dialogs.router.respond."""
         return self.apply(
@@ -68,8 +77,9 @@ class TurnRunner:
             ),
         )
 
-    def apply(self, team: str, user: str, change: Change) -> list[Reply]:
-        """One turn made by `change(state, now) -> (new_state, replies)`, e.g. a submitted form."""
+    def apply(self, team: str, user: str, change: Change) -> Turn:
+        """One turn made by `change(state, now) -> (new_state, replies)`, e.g. a submitted form; the
+        result also holds the state before and after it, as saved under the user's lock (for `undo`)."""
         now = self.clock()
         key = user_key(team, user)
         with self._lock_for(key):
@@ -79,14 +89,18 @@ class TurnRunner:
                 try:
                     self.store.save_user(team, user, new_state)
                 except StoreError:  # full disk, read-only file: nothing changed, and the user hears so
-                    return [Reply(default_rules().dialog.not_saved, kind="error")]
+                    return Turn([Reply(default_rules().dialog.not_saved, kind="error")], state, state)
                 with self._guard:
                     self._states[key] = new_state
         for reply in replies:
             if reply.kind == "answer" and not reply.confident:
                 with contextlib.suppress(StoreError):  # the store logged it; the answer still goes out
                     self.feedback.record_unanswered(team, user, reply, now)
-        return replies
+        return Turn(replies, state, new_state)
+
+    def take_back(self, team: str, user: str, turn: Turn) -> bool:
+        """Undo `turn` (its replies never reached the user), if no other turn came after it."""
+        return self.undo(team, user, turn.before, turn.after)
 
     def undo(self, team: str, user: str, before: dict[str, Any], after: dict[str, Any]) -> bool:
         """Put back `before` if the user's state is still `after` (no other turn came in between):

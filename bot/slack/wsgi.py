@@ -72,7 +72,9 @@ def _type_problem(where: str, part: dict[str, Any]) -> str | None:
         value = part.get(key)
         if value is None or isinstance(value, str):
             continue
-        if not isinstance(value, dict) or not isinstance(value.get("id", ""), str | None):
+        if not isinstance(value, dict) or not all(
+            isinstance(value.get(name), str | None) for name in ("id", "team_id", "enterprise_id")
+        ):
             return f"{where}{key} is neither an id nor an object with one"
     for key in _STRINGS:
         if key in part and part[key] is not None and not isinstance(part[key], str):

@@ -15,6 +15,7 @@ import pytest
 
 from bot.slack import ids, outbox
 from bot.slack.app import LISTENER_THREADS
+from bot.slack.feedback import records, summarise
 from dialogs.context import Context
 from tests.fake_slack import FakeSlack
 from tests.slack.conftest import RunningServer, ServerFactory
@@ -274,3 +275,4 @@ def test_feedback_shows_its_question_counts_one_vote_and_thanks_once(
     assert len(fake_slack.calls("chat.update")) == 1  # the second click changed nothing
     assert "Kiitos palautteesta" in update.all_text() and "Oliko vastauksesta apua?" not in update.all_text()
     assert not any(b.get("type") == "actions" and b["block_id"] == block["block_id"] for b in update.blocks())
+    assert summarise(records(server.store))["votes"]["up"] == 1  # one vote stored

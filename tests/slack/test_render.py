@@ -179,3 +179,11 @@ def test_triple_backticks_in_a_field_stay_inside_the_code_block() -> None:
     code = [b["text"]["text"] for b in blocks if b["block_id"].startswith("data-")]
     assert code and all(text.startswith("```") and text.endswith("```") for text in code)
     assert all(text[3:-3].count("```") == 0 for text in code)
+
+
+def test_runs_of_four_or_more_backticks_cannot_close_the_code_block() -> None:
+    data = {"nimi": "a````b`````c"}
+    reply = Reply("Yhteenveto\n" + json.dumps(data, ensure_ascii=False, indent=2), kind="summary", data=data)
+    (blocks,) = _dicts([reply])
+    code = [b["text"]["text"] for b in blocks if b["block_id"].startswith("data-")]
+    assert code and all("``" not in text[3:-3] for text in code)

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.slack.deliver import ChannelDestination, deliver, open_dm
 from bot.slack.guard import FORM_KEY
@@ -28,14 +28,16 @@ def handle_check_form(
         return
     answers, skipped = context[FORM_KEY]
     user = str((body.get("user") or {}).get("id") or "")
-    replies = services.turns.apply(
-        context.team_id or "",
-        user,
-        lambda state, now: draft_from_answers(state, answers, skipped, now, services.ctx),
+    team = context.team_id or ""
+    turn = services.turns.apply(
+        team, user, lambda state, now: draft_from_answers(state, answers, skipped, now, services.ctx)
     )
     try:
         channel = open_dm(client, user)
-    except (SlackApiError, KeyError) as exc:
-        log.warning("could not open a DM with %s for the form's summary: %s", user, exc)
+    except (SlackApiError, SlackClientError, OSError, KeyError) as exc:
+        log.warning("could not open a DM with %s for the form's summary: %s", user, type(exc).__name__)
+        services.turns.take_back(team, user, turn)  # the form closed and nothing was shown
         return
-    deliver(client, ChannelDestination(client, channel), render_replies(replies), user)
+    destination = ChannelDestination(client, channel)
+    if not deliver(client, destination, render_replies(turn.replies), user, services.outbox):
+        services.turns.take_back(team, user, turn)
