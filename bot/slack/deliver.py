@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -35,9 +36,17 @@ UNREACHABLE = frozenset(
 )
 
 
-RETRYABLE = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
+# kept for later only when Slack surely did not post it (a repeat must not post the reply twice):
+# rate limited, unavailable, or the connection never opened
+RETRYABLE = frozenset({"ratelimited", "service_unavailable"})
+RETRYABLE_STATUS = frozenset({429, 503})
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """A connection that was refused or a name that did not resolve: the request never reached Slack.
+    A timeout or a reset may come after Slack took the message, so it is not repeated."""
+    reason = getattr(exc, "reason", exc)
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 def _api_error(exc: SlackApiError) -> DeliveryError:
@@ -47,7 +56,7 @@ def _api_error(exc: SlackApiError) -> DeliveryError:
         getattr(exc.response, "headers", None) or {}
     ).get("retry-after")
     retry_after = float(after) if isinstance(after, str) and after.isdigit() else None
-    return DeliveryError(error, error in RETRYABLE or status == 429 or status >= 500, retry_after)
+    return DeliveryError(error, error in RETRYABLE or status in RETRYABLE_STATUS, retry_after)
 
 
 class Destination(Protocol):
@@ -97,7 +106,7 @@ class ChannelDestination:
         except SlackApiError as exc:
             raise _api_error(exc) from None
         except (SlackClientError, OSError, ValueError) as exc:  # URLError, timeouts, a bad response
-            raise DeliveryError(type(exc).__name__, retryable=True) from None
+            raise DeliveryError(type(exc).__name__, retryable=_never_sent(exc)) from None
         self.posted.append((str(result.get("ts") or ""), message.text, blocks))
 
     def address(self) -> dict[str, Any] | None:
@@ -134,10 +143,10 @@ class ResponseUrlDestination:
                 unfurl_media=False,
             )
         except (SlackClientError, OSError, ValueError) as exc:
-            raise DeliveryError(type(exc).__name__, retryable=True) from None
+            raise DeliveryError(type(exc).__name__, retryable=_never_sent(exc)) from None
         if result.status_code != 200:
             status = result.status_code
-            raise DeliveryError(f"HTTP {status}: {str(result.body)[:80]}", status == 429 or status >= 500)
+            raise DeliveryError(f"HTTP {status}: {str(result.body)[:80]}", status in RETRYABLE_STATUS)
 
     def address(self) -> dict[str, Any] | None:
         return (
