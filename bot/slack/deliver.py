@@ -52,9 +52,8 @@ def _never_sent(exc: BaseException) -> bool:
 def _api_error(exc: SlackApiError) -> DeliveryError:
     error = str(exc.response.get("error", "unknown_error"))
     status = int(getattr(exc.response, "status_code", 200) or 200)
-    after = (getattr(exc.response, "headers", None) or {}).get("Retry-After") or (
-        getattr(exc.response, "headers", None) or {}
-    ).get("retry-after")
+    headers = {k.lower(): v for k, v in (getattr(exc.response, "headers", None) or {}).items()}
+    after = headers.get("retry-after")
     retry_after = float(after) if isinstance(after, str) and after.isdigit() else None
     return DeliveryError(error, error in RETRYABLE or status in RETRYABLE_STATUS, retry_after)
 

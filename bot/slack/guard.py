@@ -29,14 +29,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.slack import ids, texts
 from bot.slack.deliver import ResponseUrlDestination, notify
-from bot.slack.modal import open_check_modal, read_form
+from bot.slack.modal import as_dict, open_check_modal, read_form
 from bot.slack.services import services_of
+from bot.slack.text import from_slack
 from knowledge.text import fold
 
 log = logging.getLogger(__name__)
 
 FORM_KEY = "toimintamalli_form"  # (answers, skipped) of a submitted check form, read in the middleware
-FORM_OPENING_KEY = "toimintamalli_form_opening"  # the check form is being opened by a thread of its own
 ACKED_EARLY = frozenset({"block_actions", "shortcut", "message_action", "view_closed"})
 
 
@@ -57,15 +57,11 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _open_form_now(
     body: dict[str, Any], context: BoltContext, client: WebClient, user: str, response_url: str
 ) -> None:
     """Open the check form from a thread of its own at once: the trigger_id expires 3 s after the
-    command or click, which a busy worker pool could outlast. The listener then has nothing to do."""
+    command or click, which a busy worker pool could outlast. The listeners for it only acknowledge."""
     services = services_of(context)
     state = services.turns.state(context.team_id or "", user)
     trigger = str(body.get("trigger_id") or "")
@@ -76,7 +72,6 @@ def _open_form_now(
         if error is not None and response_url:
             notify(client, ResponseUrlDestination(response_url), texts.MODAL_FAILED.format(error=error))
 
-    context[FORM_OPENING_KEY] = True
     threading.Thread(target=open_form, name="slack-open-form", daemon=True).start()
 
 
@@ -88,18 +83,18 @@ def early_ack_middleware(
     kind = body.get("type")
     if "command" in body and isinstance(body.get("command"), str):
         ack()
-        if fold(str(body.get("text") or "")).strip(" .!") in texts.FORM_WORDS:
+        if fold(from_slack(str(body.get("text") or ""))).strip(" .!") in texts.FORM_WORDS:
             user, response_url = str(body.get("user_id") or ""), str(body.get("response_url") or "")
             _open_form_now(body, context, client, user, response_url)
     elif kind in ACKED_EARLY:
         ack()
         actions = body["actions"] if isinstance(body.get("actions"), list) else []
         if any(isinstance(a, dict) and a.get("action_id") == ids.HOME_FORM for a in actions):
-            _open_form_now(body, context, client, str(_mapping(body.get("user")).get("id") or ""), "")
+            _open_form_now(body, context, client, str(as_dict(body.get("user")).get("id") or ""), "")
     elif kind == "view_submission":
-        view = _mapping(body.get("view"))
+        view = as_dict(body.get("view"))
         if view.get("callback_id") == ids.CHECK_MODAL:
-            values = _mapping(_mapping(view.get("state")).get("values"))
+            values = as_dict(as_dict(view.get("state")).get("values"))
             answers, skipped, errors = read_form(values, services_of(context).ctx)
             if errors:
                 payload = {"response_action": "errors", "errors": errors}

@@ -94,18 +94,19 @@ def check_modal(answers: dict[str, Any], ctx: Context) -> View:
     )
 
 
-def _dict(value: Any) -> dict[str, Any]:
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` if it is an object, else an empty one (a payload part of an unexpected shape)."""
     return value if isinstance(value, dict) else {}
 
 
 def _raw(values: dict[str, Any], step: Step) -> str:
     """The text of one field as submitted; an element of an unexpected shape reads as empty."""
-    element = _dict(_dict(values.get(step.name)).get(VALUE))
+    element = as_dict(as_dict(values.get(step.name)).get(VALUE))
     options = element.get("selected_options")
     if isinstance(options, list):
-        return ", ".join(str(_dict(o).get("value") or "") for o in options)
+        return ", ".join(str(as_dict(o).get("value") or "") for o in options)
     if "selected_option" in element:
-        return str(_dict(element.get("selected_option")).get("value") or "")
+        return str(as_dict(element.get("selected_option")).get("value") or "")
     value = element.get("value")
     return value.strip() if isinstance(value, str) else ""
 

@@ -88,7 +88,11 @@ def _reply_units(reply: Reply, n: int) -> list[tuple[Block, int, str]]:
         units.append((block, 0, ""))
     if reply.kind == "answer":
         units.append(
-            (bk.context(texts.FEEDBACK_PROMPT, feedback_prompt_id(n)), len(texts.FEEDBACK_PROMPT), "")
+            (
+                bk.context(texts.FEEDBACK_PROMPT, feedback_prompt_id(f"feedback-{n}")),
+                len(texts.FEEDBACK_PROMPT),
+                "",
+            )
         )
         units.append((feedback_block(reply, n), 0, ""))
     return units
@@ -158,9 +162,9 @@ def feedback_value(reply: Reply) -> str:
         question = truncate(question, len(question) - (len(value) - bk.VALUE_LIMIT) - 1)
 
 
-def feedback_prompt_id(n: int | str) -> str:
-    """The block id of the question above the 👍/👎 buttons of block "feedback-<n>"."""
-    return f"{n}-q" if isinstance(n, str) else f"feedback-{n}-q"
+def feedback_prompt_id(feedback_block_id: str) -> str:
+    """The block id of the question above the 👍/👎 buttons of that block."""
+    return f"{feedback_block_id}-q"
 
 
 def feedback_block(reply: Reply, n: int) -> Block:

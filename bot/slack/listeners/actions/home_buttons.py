@@ -10,8 +10,6 @@ from slack_sdk import WebClient
 
 from bot.slack.check_in_dm import start_check_in_dm
 from bot.slack.clicks import clicked_user
-from bot.slack.guard import FORM_OPENING_KEY
-from bot.slack.modal import open_check_modal
 from bot.slack.services import services_of
 
 
@@ -20,10 +18,5 @@ def handle_home_check(ack: Ack, body: dict[str, Any], context: BoltContext, clie
     start_check_in_dm(services_of(context), client, context.team_id or "", clicked_user(body), "check", None)
 
 
-def handle_home_form(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    ack()
-    if context.get(FORM_OPENING_KEY):
-        return  # bot.slack.guard opens it at once, before its trigger_id expires
-    services = services_of(context)
-    state = services.turns.state(context.team_id or "", clicked_user(body))
-    open_check_modal(client, str(body.get("trigger_id") or ""), state, services.ctx)
+def handle_home_form(ack: Ack) -> None:
+    ack()  # bot.slack.guard opened the form at once, before its trigger_id could expire

@@ -16,9 +16,7 @@ from slack_sdk import WebClient
 from bot.slack import texts
 from bot.slack.check_in_dm import start_check_in_dm
 from bot.slack.conversation import converse
-from bot.slack.deliver import ResponseUrlDestination, notify
-from bot.slack.guard import FORM_OPENING_KEY
-from bot.slack.modal import open_check_modal
+from bot.slack.deliver import ResponseUrlDestination
 from bot.slack.services import services_of
 from bot.slack.text import from_slack
 from dialogs.router import CHECK_WORDS
@@ -40,11 +38,6 @@ def handle_toimintamalli(
     if word in CHECK_WORDS:
         start_check_in_dm(services, client, team, user, text, note_to=here)
     elif word in texts.FORM_WORDS:
-        if context.get(FORM_OPENING_KEY):
-            return  # bot.slack.guard opens it at once, before its trigger_id expires
-        state = services.turns.state(team, user)
-        error = open_check_modal(client, str(command.get("trigger_id") or ""), state, services.ctx)
-        if error is not None:
-            notify(client, here, texts.MODAL_FAILED.format(error=error))
+        return  # bot.slack.guard opened the form at once, before its trigger_id could expire
     else:
         converse(services, client, here, team, user, text)
