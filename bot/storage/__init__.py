@@ -1,0 +1,20 @@
+"""State behind one interface (bot.storage.base.Storage): SQLite embedded, PostgreSQL for several processes."""
+
+from __future__ import annotations
+
+from bot.storage.base import Storage, StorageError, Versioned, Write
+
+__all__ = ["Storage", "StorageError", "Versioned", "Write", "open_storage"]
+
+
+def open_storage(database_url: str, db_path: object) -> Storage:
+    """PostgreSQL when `database_url` is set (TOIMINTAMALLI_DATABASE_URL), else the SQLite file `db_path`."""
+    if database_url:
+        from bot.storage.postgres import PostgresStorage
+
+        return PostgresStorage(database_url)
+    from pathlib import Path
+
+    from bot.storage.sqlite import SqliteStorage
+
+    return SqliteStorage(Path(str(db_path)))
