@@ -35,8 +35,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 from waitress.server import create_server  # noqa: E402
 
-from bot.server import HTTP_THREADS  # noqa: E402
 from bot.slack.app import LISTENER_THREADS  # noqa: E402
+from bot.slack.server import HTTP_THREADS  # noqa: E402
 from tests.fake_slack import FakeSlack  # noqa: E402
 from tests.slack.slack_requests import SECRET, SlackSender  # noqa: E402
 

@@ -32,13 +32,13 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.server import run_serve
+    from bot.slack.server import run_serve
 
     return run_serve(port=args.port)
 
 
 def _socket(args: argparse.Namespace) -> int:
-    from bot.server import run_socket
+    from bot.slack.server import run_socket
 
     return run_socket()
 

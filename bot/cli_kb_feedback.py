@@ -1,6 +1,6 @@
 """`toimintamalli kb feedback [--json]`: questions the assistant could not answer and answers voted 👎.
 
-Reads the store's "feedback" table (written by the Slack app, see bot.slack.feedback) so the
+Reads the store's "feedback" records (written by the channels, see bot.feedback) so the
 maintainers of the guidance know what to add or fix. The store file is never created here.
 """
 
@@ -10,15 +10,15 @@ import json
 import sys
 from typing import Any
 
-from bot.settings import load_settings
-from bot.slack.feedback import records, summarise
-from bot.store import Store
+from bot.channels import open_store
+from bot.feedback import records, summarise
+from bot.settings import Settings, load_settings
 
 
-def _read(settings_path: Any) -> dict[str, Any]:
-    if not settings_path.exists():
-        return summarise([])
-    with Store(settings_path) as store:
+def _read(settings: Settings) -> dict[str, Any]:
+    if not settings.database_url and not settings.db_path.exists():
+        return summarise([])  # no store yet: none is created here
+    with open_store(settings) as store:
         return summarise(records(store))
 
 
@@ -34,7 +34,7 @@ def _lines(title: str, entries: list[dict[str, Any]]) -> list[str]:
 
 def run_feedback(as_json: bool) -> int:
     settings = load_settings()
-    summary = _read(settings.db_path)
+    summary = _read(settings)
     if as_json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         return 0

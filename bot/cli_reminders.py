@@ -8,8 +8,9 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.channels import open_store, senders
 from bot.settings import Settings, load_settings
-from bot.store import Store
+from bot.storage import Storage
 from dialogs.context import Context, default_context
 from dialogs.schedule import fmt_local, reminder_state, tracked_deadlines, upcoming_reminders
 from knowledge.render import fmt_date
@@ -32,9 +33,11 @@ def parse_now(raw: str | None, tz: ZoneInfo) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def _listing(store: Store, now: dt.datetime, ctx: Context) -> list[dict[str, Any]]:
+def _listing(store: Storage, now: dt.datetime, ctx: Context) -> list[dict[str, Any]]:
     users: list[dict[str, Any]] = []
-    for key, state in store.users():
+    for address, user_state in store.users():
+        key = address.key
+        state = user_state.turn_dict()
         part = reminder_state(state)
         if not part["investments"] and not part["personal"]:
             continue
@@ -100,7 +103,7 @@ def run_reminders(
         return 2
     ctx = default_context(tz=tz)
     if cmd == "list":
-        with Store(settings.db_path) as store:
+        with open_store(settings) as store:
             users = _listing(store, moment, ctx)
         if as_json:
             print(json.dumps(users, ensure_ascii=False, indent=2))
@@ -111,8 +114,8 @@ def run_reminders(
         settings.require("SLACK_BOT_TOKEN")
         from bot.scheduler import ReminderScheduler
 
-        with Store(settings.db_path) as store:
-            scheduler = ReminderScheduler(store, settings, ctx)
+        with open_store(settings) as store:
+            scheduler = ReminderScheduler(store, ctx, senders(settings))
             sent = scheduler.send_due(moment)
             failed = scheduler.last_failures
         if as_json:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 def describe(exc: BaseException) -> str:
     from bot.settings import SettingsError
-    from bot.store import StoreError
+    from bot.storage import StorageError
     from knowledge.loader import KnowledgeError
 
-    if isinstance(exc, SettingsError | StoreError):
+    if isinstance(exc, SettingsError | StorageError):
         return f"Virhe: {exc}"
     if isinstance(exc, KnowledgeError):
         return f"Tietopohjan virhe: {exc}"

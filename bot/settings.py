@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     slack_app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
     slack_api_base_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_BASE_URL")
     db_path: Path = Field(default=Path("toimintamalli.sqlite"), alias="TOIMINTAMALLI_DB")
+    database_url: str = Field(default="", alias="TOIMINTAMALLI_DATABASE_URL")  # PostgreSQL instead of db_path
     port: int = Field(default=3000, alias="PORT")
     tz_name: str = Field(default="Europe/Helsinki", alias="TOIMINTAMALLI_TZ")
 

@@ -10,14 +10,16 @@ import sys
 import uuid
 from typing import TextIO
 
+from bot.channels import open_store
 from bot.settings import load_settings
-from bot.store import Store
+from bot.state import Address
+from bot.turns import TurnPipeline
 from dialogs import perustiedot
 from dialogs.context import default_context
 from dialogs.replies import Reply
-from dialogs.router import respond
 
-TEAM = "terminal"
+CHANNEL = "terminal"
+CONVERSATION = "terminal"  # one conversation: the terminal session's questions follow each other
 EMPHASIS = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")  # Slack's *bold*; a lone star ("tähdellä *") stays
 EXIT_WORDS = {"lopeta", "poistu", "exit", "quit", "q", "bye", "hei hei"}
 GOODBYE = "Hei hei!"
@@ -71,10 +73,11 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
     out = stdout or sys.stdout
     settings = load_settings()
     ctx = default_context(settings.tz, channel="terminal")
-    user = _user()
+    address = Address(channel=CHANNEL, user=_user())
     session = uuid.uuid4().hex  # a check draft from an earlier run is offered for resuming first
     interactive = source.isatty() and not as_json
-    with Store(settings.db_path) as store:
+    with open_store(settings) as store:
+        turns = TurnPipeline(store, ctx, clock=lambda: dt.datetime.now(dt.UTC))
         if not as_json:
             out.write(WELCOME + "\n")
         while True:
@@ -86,7 +89,7 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
                 break
             text = line.rstrip("\n")
             if text.strip().lower() in EXIT_WORDS:
-                kept = perustiedot.draft_kept(store.load_user(TEAM, user))
+                kept = perustiedot.draft_kept(turns.state(address))
                 bye = f"{kept}\n{GOODBYE}" if kept else GOODBYE
                 if as_json:
                     out.write(
@@ -96,10 +99,7 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
                 elif kept:
                     out.write(kept + "\n")
                 break
-            state = store.load_user(TEAM, user)
-            now = dt.datetime.now(dt.UTC)
-            new_state, replies = respond(state, text, now, ctx, conversation=TEAM, session=session)
-            store.save_user(TEAM, user, new_state)
+            replies = turns.run(address, text, CONVERSATION, session=session).replies
             if as_json:
                 out.write(json.dumps(turn_json(replies), ensure_ascii=False) + "\n")
             else:

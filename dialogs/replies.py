@@ -40,3 +40,6 @@ class Reply:
     question: str | None = None  # the user's question an answer replies to (for feedback)
     step: str | None = None  # the dialog step (or pending question) the choices answer; a click says it back
     data: dict[str, Any] | None = field(default=None, compare=False)  # e.g. the perustiedot JSON of a summary
+    # the reply needs a conversation whose next messages reach the bot (the check dialog): a channel
+    # that cannot offer one where the input came (a channel thread, a slash command) runs it in one
+    needs_private: bool = False

@@ -7,6 +7,7 @@ state before and saves it after; nothing here touches a store or a channel.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -84,7 +85,8 @@ def _route(
     if dialog_command == "yhteenveto" or (dialog_command == "check" and argument in SHOW_WORDS):
         return new_state, [perustiedot.saved_summary(new_state, ctx)]
     if command in CHECK_WORDS or (dialog_command == "check" and not argument):
-        return perustiedot.start(new_state, now, ctx)
+        started, replies = perustiedot.start(new_state, now, ctx)
+        return started, [dataclasses.replace(r, needs_private=True) for r in replies]
     if command in DEADLINE_WORDS:
         return new_state, reminders.deadlines_reply(now, ctx)
     if first in REMINDER_WORDS:
@@ -103,7 +105,9 @@ def _in_public(
     private_command = (
         perustiedot.dialog_command(raw)[0] is not None or command.split(" ", 1)[0] in REMINDER_WORDS
     )
-    if private_command or command in CHECK_WORDS:
+    if command in CHECK_WORDS:  # the dialog needs a place where every reply reaches the bot
+        return copy.deepcopy(state) if state else {}, [Reply(texts.private_only, needs_private=True)]
+    if private_command:
         return copy.deepcopy(state) if state else {}, [Reply(texts.private_only)]
     new_state, replies = _route(state, text, now, ctx, conversation, "", dialog=False)
     if perustiedot.is_active(state):

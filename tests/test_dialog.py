@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.store import Store
+from bot.storage.sqlite import SqliteStorage as Store
 from dialogs import perustiedot, reading
 from dialogs.context import Context
 from dialogs.replies import Reply
@@ -211,20 +211,20 @@ def test_public_step_definitions_and_status(ctx: Context) -> None:
 DRIVER = textwrap.dedent(
     """
     import datetime as dt, json, sys
-    from bot.store import Store
+    from bot.state import Address
+    from bot.storage.sqlite import SqliteStorage
+    from bot.turns import TurnPipeline
     from dialogs.context import default_context
-    from dialogs.router import respond
 
-    store = Store(sys.argv[1])
-    ctx = default_context()
+    store = SqliteStorage(sys.argv[1])
     now = dt.datetime.fromisoformat(sys.argv[2])
+    turns = TurnPipeline(store, default_context(), clock=lambda: now)
+    user = Address(channel="slack", team="T1", user="U1")
     print("ready", flush=True)
     for line in sys.stdin:
-        state = store.load_user("T1", "U1")
-        state, replies = respond(state, line.rstrip("\\n"), now, ctx)
-        store.save_user("T1", "U1", state)  # once per turn, at its end
-        step = (state.get("dialog") or {}).get("step")
-        print(json.dumps({"step": step, "kinds": [r.kind for r in replies]}), flush=True)
+        turn = turns.run(user, line.rstrip("\\n"), "D1")  # saved once per turn, at its end
+        step = (turn.after.get("dialog") or {}).get("step")
+        print(json.dumps({"step": step, "kinds": [r.kind for r in turn.replies]}), flush=True)
     """
 )
 
@@ -289,7 +289,7 @@ def test_sigkill_between_turns_loses_nothing_saved(tmp_path: Path) -> None:
     os.kill(driver.proc.pid, signal.SIGKILL)
     driver.proc.wait(timeout=30)
     with Store(db) as store:  # opens: not corrupted
-        state = store.load_user("T1", "U1")
+        state = store.user_state("slack", "T1", "U1")
     assert state["dialog"]["step"] == "lyhyt_kuvaus"
     assert state["dialog"]["answers"]["nimi"] == "Chat-neuvonta, Pohjois-Savon HVA (RRP, P4, I4)"
     again = Driver(tmp_path, db)

@@ -16,13 +16,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduler import MAX_ATTEMPTS, ClaimLedger, ReminderScheduler
+from bot.channels import senders
+from bot.scheduler import MAX_ATTEMPTS, ReminderScheduler, claim_key
 from bot.settings import Settings
 from bot.slack.reminder_delivery import ReminderDelivery
-from bot.store import Store
+from bot.slack.services import slack_address
+from bot.state import Address
+from bot.storage.sqlite import SqliteStorage as Store
+from bot.turns import TurnPipeline
 from dialogs.context import Context
 from dialogs.router import respond
-from dialogs.schedule import due_reminders, reminder_time
+from dialogs.schedule import reminder_time
 from tests.fake_slack import FakeSlack
 
 HKI = ZoneInfo("Europe/Helsinki")
@@ -50,12 +54,17 @@ def settings_for(slack: FakeSlack, db: Path) -> Settings:
 
 
 def dm_user(ctx: Context, db: Path, user: str, text: str, now: dt.datetime = NOW) -> str:
-    """One DM turn as the Slack channel does it: load, respond, save."""
+    """One DM turn as the Slack channel runs it: through the turn pipeline (the address is kept)."""
     with Store(db) as store:
-        state = store.load_user(TEAM, user)
-        new_state, replies = respond(state, text, now, ctx)
-        store.save_user(TEAM, user, new_state)
-    return "\n".join(r.text for r in replies)
+        turn = TurnPipeline(store, ctx, clock=lambda: now).run(
+            slack_address(TEAM, user), text, "D" + user[1:]
+        )
+    return "\n".join(r.text for r in turn.replies)
+
+
+def claims(db: Path) -> list[dict[str, Any]]:
+    with Store(db) as store:
+        return store.claims("reminder:")
 
 
 def cli(
@@ -136,14 +145,14 @@ def test_cli_list(ctx: Context, slack: FakeSlack, db: Path) -> None:
     result = cli(db, slack, "list", "--json", "--now", NOW.isoformat())
     assert result.returncode == 0, result.stderr
     users = {u["user"]: u for u in json.loads(result.stdout)}
-    assert set(users) == {"T0001:U123", "T0001:U124"}
-    assert [u["offset"] for u in users["T0001:U123"]["upcoming"]] == [14, 7, 1]
-    assert users["T0001:U123"]["upcoming"][0]["at"] == T14.astimezone(HKI).isoformat()
-    assert users["T0001:U124"]["investments"] == ["P4I2"]
-    assert users["T0001:U124"]["upcoming"] == []
+    assert set(users) == {"slack:T0001:U123", "slack:T0001:U124"}
+    assert [u["offset"] for u in users["slack:T0001:U123"]["upcoming"]] == [14, 7, 1]
+    assert users["slack:T0001:U123"]["upcoming"][0]["at"] == T14.astimezone(HKI).isoformat()
+    assert users["slack:T0001:U124"]["investments"] == ["P4I2"]
+    assert users["slack:T0001:U124"]["upcoming"] == []
     plain = cli(db, slack, "list", "--now", NOW.isoformat())
     assert plain.returncode == 0
-    assert "29.11.2026 klo 9.00" in plain.stdout and "T0001:U124" in plain.stdout
+    assert "29.11.2026 klo 9.00" in plain.stdout and "slack:T0001:U124" in plain.stdout
     assert posts(slack) == []
 
 
@@ -181,7 +190,7 @@ def test_two_threads_with_separate_connections_never_both_send(
 
     def run() -> None:
         with Store(db) as store:
-            scheduler = ReminderScheduler(store, settings, ctx)
+            scheduler = ReminderScheduler(store, ctx, senders(settings))
             barrier.wait()
             counts.append(scheduler.send_due(T14))
 
@@ -199,11 +208,11 @@ def test_restart_neither_loses_nor_doubles(ctx: Context, slack: FakeSlack, db: P
     dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila")
     settings = settings_for(slack, db)
     with Store(db) as store:
-        first = ReminderScheduler(store, settings, ctx)
+        first = ReminderScheduler(store, ctx, senders(settings))
         assert first.send_due(T14) == 1
         first.stop()
     with Store(db) as store:
-        second = ReminderScheduler(store, settings, ctx)
+        second = ReminderScheduler(store, ctx, senders(settings))
         assert second.send_due(T14) == 0
         assert second.send_due(T14 + dt.timedelta(days=2)) == 0
         assert second.send_due(T7 - dt.timedelta(minutes=1)) == 0
@@ -212,15 +221,17 @@ def test_restart_neither_loses_nor_doubles(ctx: Context, slack: FakeSlack, db: P
     texts = [c.all_text() for c in posts(slack)]
     assert len(texts) == 2
     assert "14 päivän päästä" in texts[0] and "7 päivän päästä" in texts[1]
-    rows = ClaimLedger(db).rows()
-    assert [(r["offset_days"], r["status"]) for r in rows] == [(14, "sent"), (7, "sent")]
+    rows = claims(db)
+    assert [(r["key"].rsplit(":", 1)[1], r["status"]) for r in rows] == [("14", "sent"), ("7", "sent")]
 
 
 def test_background_thread_sends_and_stops_at_once(ctx: Context, slack: FakeSlack, db: Path) -> None:
     dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila")
     settings = settings_for(slack, db)
     with Store(db) as store:
-        scheduler = ReminderScheduler(store, settings, ctx, clock=lambda: T14 + dt.timedelta(minutes=3))
+        scheduler = ReminderScheduler(
+            store, ctx, senders(settings), clock=lambda: T14 + dt.timedelta(minutes=3)
+        )
         scheduler.start()
         slack.wait_for("chat.postMessage", count=1, timeout=30)
         started = time.monotonic()
@@ -228,7 +239,7 @@ def test_background_thread_sends_and_stops_at_once(ctx: Context, slack: FakeSlac
         assert time.monotonic() - started < 5
         assert not scheduler.running
     with Store(db) as store:  # restart: a new ticker on the same store sends nothing again
-        again = ReminderScheduler(store, settings, ctx, clock=lambda: T14 + dt.timedelta(minutes=4))
+        again = ReminderScheduler(store, ctx, senders(settings), clock=lambda: T14 + dt.timedelta(minutes=4))
         again.start()
         deadline = time.monotonic() + 30
         while again.ticks < 1 and time.monotonic() < deadline:
@@ -242,7 +253,7 @@ def test_failed_post_is_retried_then_given_up(ctx: Context, slack: FakeSlack, db
     dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila")
     settings = settings_for(slack, db)
     with Store(db) as store:
-        scheduler = ReminderScheduler(store, settings, ctx)
+        scheduler = ReminderScheduler(store, ctx, senders(settings))
         slack.fail("chat.postMessage", "internal_error")
         assert scheduler.send_due(T14) == 0
         assert scheduler.last_failures == 1
@@ -252,12 +263,12 @@ def test_failed_post_is_retried_then_given_up(ctx: Context, slack: FakeSlack, db
 
     dm_user(ctx, db, "U124", f"muistutus {SHOWN} Valmis-tila")
     with Store(db) as store:
-        scheduler = ReminderScheduler(store, settings, ctx)
+        scheduler = ReminderScheduler(store, ctx, senders(settings))
         slack.fail("chat.postMessage", "channel_not_found", times=MAX_ATTEMPTS)
         for minute in range(MAX_ATTEMPTS + 2):
             assert scheduler.send_due(T14 + dt.timedelta(minutes=10 + minute)) == 0
     assert len(posts(slack)) == 2 + MAX_ATTEMPTS
-    (row,) = [r for r in ClaimLedger(db).rows() if r["user_key"] == "T0001:U124"]
+    (row,) = [r for r in claims(db) if r["key"].startswith("reminder:slack:T0001:U124:")]
     assert (
         row["status"] == "failed" and row["attempts"] == MAX_ATTEMPTS and "channel_not_found" in row["error"]
     )
@@ -267,7 +278,7 @@ def test_rate_limited_post_is_retried_by_the_client(ctx: Context, slack: FakeSla
     dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila")
     slack.rate_limit("chat.postMessage", retry_after=1)
     with Store(db) as store:
-        assert ReminderScheduler(store, settings_for(slack, db), ctx).send_due(T14) == 1
+        assert ReminderScheduler(store, ctx, senders(settings_for(slack, db))).send_due(T14) == 1
     statuses = [c.status for c in slack.calls("chat.postMessage")]
     assert statuses == [429, 200]
 
@@ -275,10 +286,10 @@ def test_rate_limited_post_is_retried_by_the_client(ctx: Context, slack: FakeSla
 def test_crash_after_claim_means_at_most_once(ctx: Context, slack: FakeSlack, db: Path) -> None:
     dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila")
     with Store(db) as store:
-        (due,) = due_reminders(store.users(), ctx.kb.deadlines, T14, HKI)
-        ledger = ClaimLedger(db)
-        assert ledger.claim(due, T14)  # a process claimed it and died before posting
-        assert ReminderScheduler(store, settings_for(slack, db), ctx).send_due(T14) == 0
+        scheduler = ReminderScheduler(store, ctx, senders(settings_for(slack, db)))
+        ((_address, due),) = scheduler.due(T14)
+        assert store.claim(claim_key(due), T14)  # a process claimed it and died before posting
+        assert scheduler.send_due(T14) == 0
     assert posts(slack) == []
 
 
@@ -286,7 +297,10 @@ def test_subscription_after_reminder_time_is_not_sent(ctx: Context, slack: FakeS
     dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila", now=T14 + dt.timedelta(minutes=1))
     with Store(db) as store:
         assert (
-            ReminderScheduler(store, settings_for(slack, db), ctx).send_due(T14 + dt.timedelta(hours=1)) == 0
+            ReminderScheduler(store, ctx, senders(settings_for(slack, db))).send_due(
+                T14 + dt.timedelta(hours=1)
+            )
+            == 0
         )
     assert posts(slack) == []
 
@@ -295,7 +309,7 @@ def test_unsubscribed_user_gets_nothing(ctx: Context, slack: FakeSlack, db: Path
     dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila")
     dm_user(ctx, db, "U123", "muistutus pois")
     with Store(db) as store:
-        assert ReminderScheduler(store, settings_for(slack, db), ctx).send_due(T14) == 0
+        assert ReminderScheduler(store, ctx, senders(settings_for(slack, db))).send_due(T14) == 0
     assert posts(slack) == []
 
 
@@ -308,21 +322,22 @@ def test_posts_to_one_channel_are_paced(slack: FakeSlack) -> None:
     delivery = ReminderDelivery(
         WebClient(token="xoxb-test", base_url=slack.base_url), sleep=slept.append, clock=lambda: clock[0]
     )
-    delivery.send("T1:U1", "yksi")
+    delivery.send(slack_address("T1", "U1"), "yksi")
     clock[0] += 0.25
-    delivery.send("T1:U1", "kaksi")
-    delivery.send("T1:U2", "muu kanava")
+    delivery.send(slack_address("T1", "U1"), "kaksi")
+    delivery.send(slack_address("T1", "U2"), "muu kanava")
     assert slept == [pytest.approx(0.75)]
     assert len(slack.calls("conversations.open")) == 2  # the DM channel of U1 is remembered
 
 
-def test_only_slack_users_are_messaged(ctx: Context, slack: FakeSlack, db: Path) -> None:
+def test_only_users_of_a_channel_with_a_sender_are_messaged(ctx: Context, slack: FakeSlack, db: Path) -> None:
+    state, _ = respond({}, f"muistutus {SHOWN} Valmis-tila", NOW, ctx)
+    teams = Address(channel="teams", team="tenant", user="29:1abc", reach={"conversation": {"id": "a:1"}})
     with Store(db) as store:
-        state, _ = respond({}, f"muistutus {SHOWN} Valmis-tila", NOW, ctx)
-        store.save_user("-", "terminal", state)
-        store.save_user("terminal", "UROOT", state)
-        store.save_user(TEAM, "W0ENTERPRISE", state)
-        assert ReminderScheduler(store, settings_for(slack, db), ctx).send_due(T14) == 1
+        store.save_user_state("terminal", "", "maija", state)  # the terminal has no one to message
+        store.save_user_state("slack", TEAM, "W0ENTERPRISE", state)
+        TurnPipeline(store, ctx, clock=lambda: NOW).run(teams, f"muistutus {SHOWN} Valmis-tila", "a:1")
+        assert ReminderScheduler(store, ctx, senders(settings_for(slack, db))).send_due(T14) == 1
     (opened,) = slack.calls("conversations.open")
     assert opened.params["users"] == "W0ENTERPRISE"
-    assert [r["user_key"] for r in ClaimLedger(db).rows()] == ["T0001:W0ENTERPRISE"]
+    assert [r["key"].split(":")[1:4] for r in claims(db)] == [["slack", "T0001", "W0ENTERPRISE"]]

@@ -21,18 +21,18 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.feedback import FeedbackLog
 from bot.settings import Settings, SettingsError
 from bot.slack import texts
-from bot.slack.dedupe import EventDeduper, dedupe_middleware
+from bot.slack.dedupe import dedupe_middleware
 from bot.slack.deliver import destination_for, redact_webhook_logs
-from bot.slack.feedback import FeedbackLog
 from bot.slack.guard import early_ack_middleware
 from bot.slack.listeners import register_listeners
 from bot.slack.outbox import Outbox
 from bot.slack.prompts import PromptTracker
 from bot.slack.services import Services, services_middleware
-from bot.slack.turns import TurnRunner
-from bot.store import Store
+from bot.storage import Storage
+from bot.turns import TurnPipeline
 from dialogs.context import Context
 
 LISTENER_THREADS = 32
@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 
 def create_client(settings: Settings) -> WebClient:
-    """A WebClient for `settings` (SLACK_API_BASE_URL honoured) that waits and retries on HTTP 429."""
+    """The one WebClient factory: the bot token and SLACK_API_BASE_URL of `settings`, waiting and
+    retrying on HTTP 429 (replies; bot.slack.reminder_delivery adds connection retries for reminders)."""
     client = WebClient(token=settings.slack_bot_token or None, base_url=settings.slack_api_base_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return client
@@ -68,20 +69,19 @@ def check_token(client: WebClient) -> None:
 
 
 def create_app(
-    settings: Settings, store: Store, ctx: Context, clock: Callable[[], dt.datetime] | None = None
+    settings: Settings, storage: Storage, ctx: Context, clock: Callable[[], dt.datetime] | None = None
 ) -> App:
-    """The Bolt App for `settings`, keeping state in `store` and answering with `ctx`."""
+    """The Bolt App for `settings`, keeping state in `storage` and answering with `ctx`."""
     redact_webhook_logs()
-    feedback = FeedbackLog(store)
+    feedback = FeedbackLog(storage)
     services = Services(
         settings=settings,
-        store=store,
+        storage=storage,
         ctx=ctx,
-        turns=TurnRunner(store, ctx, feedback, clock),
+        turns=TurnPipeline(storage, ctx, feedback, clock),
         feedback=feedback,
-        deduper=EventDeduper(store),
         prompts=PromptTracker(),
-        outbox=Outbox(store),
+        outbox=Outbox(storage),
     )
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener")
     app = App(
@@ -92,7 +92,7 @@ def create_app(
         listener_executor=executor,
     )
     app.use(services_middleware(services))
-    app.use(dedupe_middleware(services.deduper))
+    app.use(dedupe_middleware(storage))
     app.use(early_ack_middleware)
     register_listeners(app)
     _services[app] = services
@@ -116,4 +116,3 @@ def close_app(app: App) -> None:
     services = _services.pop(app, None)
     if services is not None:
         services.outbox.stop()
-        services.deduper.close()

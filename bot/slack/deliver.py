@@ -67,6 +67,10 @@ class Destination(Protocol):
     def private(self) -> bool:
         """Whether only the user reads what is posted here (a DM, an ephemeral reply)."""
 
+    @property
+    def holds_dialog(self) -> bool:
+        """Whether the user's next messages here reach the bot, as a dialog needs (a DM)."""
+
     def post(self, message: Outgoing) -> None:
         """Post one message; raises DeliveryError when Slack does not take it."""
 
@@ -90,6 +94,10 @@ class ChannelDestination:
     @property
     def private(self) -> bool:
         return self.channel.startswith("D")  # a DM's id starts with D; channels and groups are shared
+
+    @property
+    def holds_dialog(self) -> bool:
+        return self.private
 
     def post(self, message: Outgoing) -> None:
         blocks = message.block_dicts()
@@ -122,6 +130,7 @@ class ResponseUrlDestination:
     url: str | None
     conversation: str = ""  # the channel the command or click came from
     private: bool = True  # an ephemeral reply is seen by the user only
+    holds_dialog: bool = False  # the user's next message here is not a reply to it
 
     def post(self, message: Outgoing) -> None:
         if not self.url:

@@ -30,7 +30,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.slack import ids, texts
 from bot.slack.deliver import ResponseUrlDestination, notify
 from bot.slack.modal import as_dict, open_check_modal, read_form
-from bot.slack.services import services_of
+from bot.slack.services import services_of, slack_address
 from bot.slack.text import from_slack
 from knowledge.text import fold
 
@@ -63,7 +63,7 @@ def _open_form_now(
     """Open the check form from a thread of its own at once: the trigger_id expires 3 s after the
     command or click, which a busy worker pool could outlast. The listeners for it only acknowledge."""
     services = services_of(context)
-    state = services.turns.state(context.team_id or "", user)
+    state = services.turns.state(slack_address(context.team_id or "", user))
     trigger = str(body.get("trigger_id") or "")
 
     @guarded

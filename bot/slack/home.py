@@ -13,7 +13,7 @@ from slack_sdk.models.views import View
 
 from bot.slack import blocks as bk
 from bot.slack import ids, texts
-from bot.slack.services import Services
+from bot.slack.services import Services, slack_address
 from bot.slack.text import escape, split_text
 from dialogs.context import Context
 from dialogs.perustiedot import draft_status
@@ -58,7 +58,7 @@ def _sections(text: str) -> list[Block]:
 
 
 def publish_home(services: Services, client: WebClient, team: str, user: str) -> None:
-    state = services.turns.state(team, user)
+    state = services.turns.state(slack_address(team, user))
     view = home_view(state, services.turns.clock(), services.ctx)
     try:
         client.views_publish(user_id=user, view=view)

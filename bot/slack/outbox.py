@@ -4,8 +4,9 @@ refused) are kept in the store and sent again later, in order, by one background
 An item is the address (a channel and thread, or a response_url) and the rendered messages. It is
 tried again after Slack's Retry-After (or a growing pause), and given up, with an error in the log,
 after MAX_AGE (a response_url works for 30 minutes only). A reply Slack refuses for good (a revoked
-token, an archived channel) is not kept: the caller undoes the turn instead. One process sends the
-outbox; several processes sharing one store need the claims of the storage interface.
+token, an archived channel) is not kept: the caller undoes the turn instead. Several processes on
+one store may all look at the outbox: each try of an item is a claim (bot.storage), so only one of
+them sends it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.slack.render import Outgoing
-from bot.store import Store, StoreError
+from bot.storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ MakeDestination = Callable[[dict[str, Any]], _Postable]
 
 
 class Outbox:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Storage) -> None:
         self.store = store
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -70,7 +71,7 @@ class Outbox:
         key = f"{now.isoformat()}:{uuid.uuid4().hex}"  # keys sort by time: sent in the order kept
         try:
             self.store.put(TABLE, key, item)
-        except StoreError:
+        except StorageError:
             return False
         log.warning("kept %d message(s) for %s to send again later", len(messages), address.get("kind"))
         self._wake.set()
@@ -103,6 +104,8 @@ class Outbox:
                     continue
                 if dt.datetime.fromisoformat(item["not_before"]) > now:
                     continue
+                if not self.store.claim(f"outbox:{key}:{item['attempts']}", now):
+                    continue  # another process is sending (or has sent) this try
                 destination = make_destination(item["address"])
                 messages = [Outgoing(text=m["text"], blocks=m["blocks"]) for m in item["messages"]]
                 try:

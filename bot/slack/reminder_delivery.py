@@ -8,7 +8,6 @@ personal deadline's description can never become a mention, a broadcast or a lin
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -16,23 +15,15 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot.settings import Settings
 from bot.slack.text import escape, split_text
+from bot.state import Address
 
 SECTION_LIMIT = 3000
-TERMINAL_TEAM = "terminal"  # bot.terminal keeps its users under this team
-_SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
-
-
-def build_client(settings: Settings) -> WebClient:
-    """A WebClient for the bot token and API base URL of `settings`, retrying 429s and lost connections."""
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_base_url)
-    add_retry_handlers(client)
-    return client
 
 
 def add_retry_handlers(client: WebClient) -> WebClient:
-    """Make sure the client retries rate-limited (429) calls and dropped connections."""
+    """Make sure the client retries rate-limited (429) calls and dropped connections (a reminder's
+    claim keeps a retried post from going out twice across processes)."""
     kinds = {type(handler) for handler in client.retry_handlers}
     if RateLimitErrorRetryHandler not in kinds:
         client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
@@ -41,20 +32,9 @@ def add_retry_handlers(client: WebClient) -> WebClient:
     return client
 
 
-def user_id_of(user_key: str) -> str:
-    """The Slack user id of a store key "team:user"."""
-    return user_key.split(":", 1)[1] if ":" in user_key else user_key
-
-
-def is_slack_user(user_key: str) -> bool:
-    """Whether a store key belongs to a Slack user (ids start with U or W), not to the terminal channel."""
-    if user_key.startswith(TERMINAL_TEAM + ":"):
-        return False
-    return bool(_SLACK_USER.match(user_id_of(user_key)))
-
-
 class ReminderDelivery:
-    """Opens (and remembers) the DM channel of a user and posts one reminder, paced per channel."""
+    """The Slack Sender of bot.scheduler: opens (and remembers) the DM channel of a user and posts
+    one reminder, paced per channel."""
 
     def __init__(
         self,
@@ -96,16 +76,15 @@ class ReminderDelivery:
         with self._lock:
             self._last_post[channel] = self._clock()
 
-    def send(self, user_key: str, text: str) -> str:
-        """Post `text` (plain, escaped here) as a DM to the user of `user_key`; returns the message ts."""
-        channel = self.dm_channel(user_id_of(user_key))
+    def send(self, address: Address, text: str) -> None:
+        """Post `text` (plain, escaped here) as a DM to the user at `address`."""
+        channel = self.dm_channel(address.user)
         safe = escape(text)
         blocks = [
             {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
             for piece in split_text(safe, SECTION_LIMIT)
         ]
         self._pace(channel)
-        response = self.client.chat_postMessage(
+        self.client.chat_postMessage(
             channel=channel, text=safe, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
-        return str(response.get("ts") or "")

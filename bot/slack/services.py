@@ -1,4 +1,4 @@
-"""What the listeners share (settings, store, turn runner, feedback log), handed to them in Bolt's context."""
+"""What the listeners share (settings, storage, turn pipeline, feedback), handed to them in Bolt's context."""
 
 from __future__ import annotations
 
@@ -8,14 +8,22 @@ from typing import Any
 
 from slack_bolt.context import BoltContext
 
+from bot.feedback import FeedbackLog
 from bot.settings import Settings
-from bot.slack.dedupe import EventDeduper
-from bot.slack.feedback import FeedbackLog
 from bot.slack.outbox import Outbox
 from bot.slack.prompts import PromptTracker
-from bot.slack.turns import TurnRunner
-from bot.store import Store
+from bot.state import Address
+from bot.storage import Storage
+from bot.turns import TurnPipeline
 from dialogs.context import Context
+
+CHANNEL = "slack"
+
+
+def slack_address(team: str, user: str) -> Address:
+    """A Slack user's address: the team and user id reach them (a DM is opened when needed)."""
+    return Address(channel=CHANNEL, team=team, user=user)
+
 
 CONTEXT_KEY = "toimintamalli_services"
 
@@ -23,11 +31,10 @@ CONTEXT_KEY = "toimintamalli_services"
 @dataclass(frozen=True)
 class Services:
     settings: Settings
-    store: Store
+    storage: Storage
     ctx: Context
-    turns: TurnRunner
+    turns: TurnPipeline
     feedback: FeedbackLog
-    deduper: EventDeduper
     prompts: PromptTracker
     outbox: Outbox
 

@@ -1,4 +1,4 @@
-"""State behind one interface (bot.storage.base.Storage): SQLite embedded, PostgreSQL for several processes."""
+"""State behind one interface (bot.storage.base.Storage): SQLite embedded, PostgreSQL for many processes."""
 
 from __future__ import annotations
 

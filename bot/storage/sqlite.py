@@ -244,7 +244,8 @@ class SqliteStorage(Storage):
                         ).rowcount
                     elif write.version == 0:
                         changed = conn.execute(
-                            "INSERT OR IGNORE INTO tm_states (key, version, value, updated) VALUES (?, 1, ?, ?)",
+                            "INSERT OR IGNORE INTO tm_states (key, version, value, updated) "
+                            "VALUES (?, 1, ?, ?)",
                             (write.key, _encode(write.value), now),
                         ).rowcount
                     else:
@@ -291,14 +292,15 @@ class SqliteStorage(Storage):
     def claim(self, key: str, now: dt.datetime, attempts: int = 1) -> bool:
         with self._transaction() as conn:
             inserted = conn.execute(
-                "INSERT OR IGNORE INTO tm_claims (key, status, attempts, claimed_at) VALUES (?, 'sending', 1, ?)",
+                "INSERT OR IGNORE INTO tm_claims (key, status, attempts, claimed_at) "
+                "VALUES (?, 'sending', 1, ?)",
                 (key, stamp(now)),
             ).rowcount
             if inserted == 1:
                 return True
             retaken = conn.execute(
-                "UPDATE tm_claims SET status = 'sending', attempts = attempts + 1, claimed_at = ?, error = NULL "
-                "WHERE key = ? AND status = 'failed' AND attempts < ?",
+                "UPDATE tm_claims SET status = 'sending', attempts = attempts + 1, claimed_at = ?, "
+                "error = NULL WHERE key = ? AND status = 'failed' AND attempts < ?",
                 (stamp(now), key, attempts),
             ).rowcount
             return retaken == 1

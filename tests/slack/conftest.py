@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.server import SlackHttpServer, create_http_server
 from bot.settings import Settings
-from bot.store import Store
+from bot.slack.server import SlackHttpServer, create_http_server
+from bot.storage.sqlite import SqliteStorage as Store
 from dialogs.context import Context
 from knowledge.answering import Answerer
 from knowledge.loader import KnowledgeBase

@@ -10,9 +10,10 @@ import pytest
 import yaml
 
 from bot.cli import main
+from bot.feedback import FeedbackLog
 from bot.settings import Settings, SettingsError
-from bot.slack.feedback import FeedbackLog
-from bot.store import Store
+from bot.slack.services import slack_address
+from bot.storage.sqlite import SqliteStorage as Store
 from dialogs.replies import Reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,12 +58,13 @@ def test_kb_feedback_lists_unanswered_and_disliked(
     with Store(no_slack_env / "store.sqlite") as store:
         log = FeedbackLog(store)
         question = Reply("?", kind="answer", question="Montako kissaa?", confident=False)
-        log.record_unanswered("T1", "U1", question, now)
-        log.record_unanswered("T1", "U2", question, now)
-        value = json.dumps({"q": "Miten nimeän &lt;mallin&gt;?", "t": "nimeaminen", "c": True})
-        log.record_vote("T1", "U1", "C1:1.0:feedback-0", "down", value, now)
-        log.record_vote("T1", "U1", "C1:1.0:feedback-0", "down", value, now)  # the same vote again
-        log.record_vote("T1", "U2", "C1:2.0:feedback-0", "up", value, now)
+        u1, u2 = slack_address("T1", "U1"), slack_address("T1", "U2")
+        log.record_unanswered(u1, question, now)
+        log.record_unanswered(u2, question, now)
+        voted = ("Miten nimeän <mallin>?", "nimeaminen", True, now)
+        log.record_vote(u1, "C1:1.0:feedback-0", "down", *voted)
+        log.record_vote(u1, "C1:1.0:feedback-0", "down", *voted)  # the same vote again
+        log.record_vote(u2, "C1:2.0:feedback-0", "up", *voted)
     assert main(["kb", "feedback", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["unanswered"] == [

@@ -65,7 +65,7 @@ class DmDriver:
 
 
 def _exported(server: RunningServer) -> dict[str, Any]:
-    return server.store.load_user(TEAM, USER)["perustiedot"]["last"]
+    return server.store.user_state("slack", TEAM, USER)["perustiedot"]["last"]
 
 
 @pytest.mark.parametrize("clicking", [False, True], ids=["typed", "clicked"])

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.feedback import records, summarise
 from bot.slack import ids, outbox
 from bot.slack.app import LISTENER_THREADS
-from bot.slack.feedback import records, summarise
 from dialogs.context import Context
 from tests.fake_slack import FakeSlack
 from tests.slack.conftest import RunningServer, ServerFactory
@@ -124,13 +124,13 @@ def test_a_channel_mention_does_not_continue_the_private_dialog(
     sender.direct_message("check")
     sender.direct_message("P4I2")
     fake_slack.wait_for("chat.postMessage", 2)
-    before = server.store.load_user(TEAM, USER)["dialog"]
+    before = server.store.user_state("slack", TEAM, USER)["dialog"]
     assert before["step"] == "hyvinvointialue"
     sender.mention("Pirkanmaa")
     public = fake_slack.wait_for_match("chat.postMessage", lambda c: c.params["channel"] == CHANNEL)
     assert not any(b["block_id"].startswith("choices-") for b in public.blocks())
     assert "kahdenkeskisessä" in public.all_text() and "1/" not in public.all_text()
-    after = server.store.load_user(TEAM, USER)["dialog"]
+    after = server.store.user_state("slack", TEAM, USER)["dialog"]
     assert after["step"] == "hyvinvointialue" and "hyvinvointialue" not in after["answers"]
     sender.mention("yhteenveto")  # the draft's fields are not shown where others read
     shown = fake_slack.wait_for("chat.postMessage", 4)[-1]
@@ -150,7 +150,7 @@ def test_an_old_prompts_button_after_a_restart_changes_nothing(
     servers.stop_all()
     second = servers.start()
     dialog.sender = second.sender
-    stored = second.store.load_user(TEAM, USER)["dialog"]
+    stored = second.store.user_state("slack", TEAM, USER)["dialog"]
     assert stored["step"] == "lyhyt_kuvaus"
     message = as_posted(name_prompt)  # the same old prompt, its block as Slack still shows it
     block, ok = find_element(message["blocks"], "choice:")
@@ -158,7 +158,7 @@ def test_an_old_prompts_button_after_a_restart_changes_nothing(
     assert second.sender.click(button_action(block, ok), message).status == 200
     note = dialog._next()
     assert "aiempaan kysymykseen" in note.all_text() and "lyhyt kuvaus" in note.all_text().lower()
-    assert second.store.load_user(TEAM, USER)["dialog"] == stored  # nothing stored, nothing moved
+    assert second.store.user_state("slack", TEAM, USER)["dialog"] == stored  # nothing stored, nothing moved
 
 
 def test_a_clicked_value_the_step_did_not_offer_is_refused(
@@ -172,7 +172,7 @@ def test_a_clicked_value_the_step_did_not_offer_is_refused(
     state = {block["block_id"]: {checkboxes["action_id"]: {"selected_options": forged}}}
     assert server.sender.click(button_action(block, done), first, state=state).status == 200
     assert "aiempaan kysymykseen" in dialog._next().all_text()
-    assert "investoinnit" not in server.store.load_user(TEAM, USER)["dialog"]["answers"]
+    assert "investoinnit" not in server.store.user_state("slack", TEAM, USER)["dialog"]["answers"]
 
 
 def test_a_reply_rate_limited_past_the_clients_retries_is_sent_later_once(
@@ -195,9 +195,11 @@ def test_a_check_whose_first_prompt_slack_refuses_is_not_saved(
     server.sender.direct_message("check")
     fake_slack.wait_for("chat.postMessage", 1, include_failed=True)
     deadline = time.monotonic() + 5
-    while "dialog" in server.store.load_user(TEAM, USER) and time.monotonic() < deadline:
+    while "dialog" in server.store.user_state("slack", TEAM, USER) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert "dialog" not in server.store.load_user(TEAM, USER)  # the user never saw the first question
+    assert "dialog" not in server.store.user_state(
+        "slack", TEAM, USER
+    )  # the user never saw the first question
     server.sender.direct_message("check")
     prompt = fake_slack.wait_for("chat.postMessage", 1)[-1]
     assert "investointi" in prompt.all_text().lower() and "kesken oleva" not in prompt.all_text()
@@ -231,11 +233,11 @@ def test_a_turn_the_store_cannot_save_is_answered_so_and_changes_nothing(
         server.sender.direct_message("check")
         (reply,) = fake_slack.wait_for("chat.postMessage", 1)
         assert "En saanut tallennettua" in reply.all_text() and "investointi" not in reply.all_text().lower()
-        assert server.store.load_user(TEAM, USER) == {}
+        assert server.store.user_state("slack", TEAM, USER) == {}
         filler.unlink()  # room again
         server.sender.direct_message("check")
         assert "investointi" in fake_slack.wait_for("chat.postMessage", 2)[-1].all_text().lower()
-        assert server.store.load_user(TEAM, USER)["dialog"]["step"] == "investoinnit"
+        assert server.store.user_state("slack", TEAM, USER)["dialog"]["step"] == "investoinnit"
     finally:
         factory.stop_all()
 
@@ -245,7 +247,7 @@ def test_an_event_id_is_in_the_store_file_when_the_ack_comes(server: RunningServ
         answer, event_id = server.sender.direct_message("Mikä on PDSA?")
         assert answer.status == 200
         with sqlite3.connect(server.store.path) as conn:  # another process would see it now
-            keys = {row[0] for row in conn.execute("SELECT key FROM events")}
+            keys = {row[0] for row in conn.execute("SELECT id FROM tm_events")}
         assert event_id in keys
 
 
@@ -257,7 +259,7 @@ def test_a_file_alone_gets_a_note_not_the_help_and_the_dialog_keeps_its_step(
     server.sender.direct_message("", subtype="file_share", files=[{"id": "F1", "name": "malli.pdf"}])
     note = fake_slack.wait_for("chat.postMessage", 2)[-1]
     assert "liitetiedostoja" in note.all_text() and "Komennot" not in note.all_text()
-    assert server.store.load_user(TEAM, USER)["dialog"]["step"] == "investoinnit"
+    assert server.store.user_state("slack", TEAM, USER)["dialog"]["step"] == "investoinnit"
 
 
 def test_feedback_shows_its_question_counts_one_vote_and_thanks_once(

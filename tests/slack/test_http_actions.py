@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.feedback import records, summarise
+from bot.feedback import records, summarise
 from tests.fake_slack import FakeSlack
 from tests.slack.conftest import RunningServer
 from tests.slack.slack_requests import SlackSender, as_posted, button_action, find_element
@@ -171,9 +171,9 @@ def test_whole_check_dialog_to_the_summary(server: RunningServer, fake_slack: Fa
     summary = dialog.type("<mailto:maija@esavo.fi|maija@esavo.fi>, <mailto:matti@esavo.fi|matti@esavo.fi>")
     text = summary.all_text()
     assert "```" in text and '"maija@esavo.fi"' in text and "mailto" not in text
-    assert server.store.load_user("T0001", "U0USER1")["dialog"]["step"] == "summary"
+    assert server.store.user_state("slack", "T0001", "U0USER1")["dialog"]["step"] == "summary"
     finished = dialog.type("valmis")
-    assert "dialog" not in server.store.load_user("T0001", "U0USER1")
+    assert "dialog" not in server.store.user_state("slack", "T0001", "U0USER1")
     assert finished.all_text()
 
 

@@ -125,13 +125,13 @@ def test_valid_form_posts_the_summary_and_keeps_the_draft(
     assert call.params["channel"] == "D0USER1"
     text = call.all_text()
     assert "```" in text and "Etelä-Savon HVA (RRP, P4, I2)" in text
-    state = server.store.load_user(TEAM, USER)
+    state = server.store.user_state("slack", TEAM, USER)
     assert state["dialog"]["step"] == "summary"
     assert state["dialog"]["answers"]["investoinnit"] == ["P4I2"]
     assert state["dialog"]["answers"]["rahoittajat"]  # the guide's pre-fill
     server.sender.direct_message("valmis")  # the dialog carries on in the DM
     fake_slack.wait_for("chat.postMessage", 2)
-    assert "dialog" not in server.store.load_user(TEAM, USER)
+    assert "dialog" not in server.store.user_state("slack", TEAM, USER)
 
 
 def test_the_form_requires_the_publication_fields_without_a_default(

@@ -15,7 +15,7 @@ import pytest
 
 from bot.slack.app import close_app, create_app
 from bot.slack.socket_mode import connect_socket_mode
-from bot.store import Store
+from bot.storage.sqlite import SqliteStorage as Store
 from dialogs.context import Context
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode

@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 
 from bot.slack import ids, texts
 from bot.slack.clicks import click_destination, clicked_user, mark_block, picked, picked_many
-from bot.slack.conversation import converse
 from bot.slack.deliver import notify
 from bot.slack.services import services_of
+from bot.slack.turn_flow import converse
 
 
 def handle_choice(

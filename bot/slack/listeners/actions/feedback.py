@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from slack_bolt import Ack, Respond
@@ -12,7 +13,17 @@ from bot.slack import ids, texts
 from bot.slack.clicks import clicked_user, mark_block
 from bot.slack.deliver import ResponseUrlDestination, notify
 from bot.slack.render import feedback_prompt_id
-from bot.slack.services import services_of
+from bot.slack.services import services_of, slack_address
+from bot.slack.text import unescape
+
+
+def _button_value(value: str) -> dict[str, Any]:
+    """The answer a vote button carries (JSON with q, t, c); {} for anything else."""
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def handle_feedback(
@@ -32,8 +43,16 @@ def handle_feedback(
         return  # one vote and one thank-you per answer, however often it is clicked
     user = clicked_user(body)
     where = f"{container.get('channel_id', '')}:{container.get('message_ts', '')}:{block_id}"
-    value = str(action.get("value") or "")
-    services.feedback.record_vote(context.team_id or "", user, where, vote, value, services.turns.clock())
+    data = _button_value(str(action.get("value") or ""))
+    services.feedback.record_vote(
+        slack_address(context.team_id or "", user),
+        where,
+        vote,
+        unescape(str(data.get("q") or "")),
+        str(data["t"]) if data.get("t") else None,
+        bool(data.get("c", True)),
+        services.turns.clock(),
+    )
     if container.get("is_ephemeral") and body.get("response_url"):
         notify(client, ResponseUrlDestination(respond.response_url), texts.FEEDBACK_THANKS[vote], user)
     else:

@@ -8,9 +8,9 @@ from slack_bolt import Ack
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.check_in_dm import start_check_in_dm
 from bot.slack.clicks import clicked_user
 from bot.slack.services import services_of
+from bot.slack.turn_flow import start_check_in_dm
 
 
 def handle_home_check(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:

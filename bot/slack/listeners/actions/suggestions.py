@@ -9,8 +9,8 @@ from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.clicks import click_destination, clicked_user, picked
-from bot.slack.conversation import converse
 from bot.slack.services import services_of
+from bot.slack.turn_flow import converse
 
 
 def handle_suggestion(

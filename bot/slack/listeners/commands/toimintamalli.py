@@ -14,12 +14,10 @@ from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
 from bot.slack import texts
-from bot.slack.check_in_dm import start_check_in_dm
-from bot.slack.conversation import converse
 from bot.slack.deliver import ResponseUrlDestination
 from bot.slack.services import services_of
 from bot.slack.text import from_slack
-from dialogs.router import CHECK_WORDS
+from bot.slack.turn_flow import converse
 from knowledge.text import fold
 
 COMMAND = "/toimintamalli"
@@ -34,10 +32,6 @@ def handle_toimintamalli(
     user = str(command["user_id"])
     text = from_slack(str(command.get("text") or ""))
     here = ResponseUrlDestination(respond.response_url, conversation=str(command.get("channel_id") or ""))
-    word = fold(text).strip(" .!")
-    if word in CHECK_WORDS:
-        start_check_in_dm(services, client, team, user, text, note_to=here)
-    elif word in texts.FORM_WORDS:
+    if fold(text).strip(" .!") in texts.FORM_WORDS:
         return  # bot.slack.guard opened the form at once, before its trigger_id could expire
-    else:
-        converse(services, client, here, team, user, text)
+    converse(services, client, here, team, user, text)  # `check` moves on to the DM there

@@ -7,13 +7,10 @@ from typing import Any
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.check_in_dm import start_check_in_dm
-from bot.slack.conversation import converse
 from bot.slack.deliver import ChannelDestination
 from bot.slack.services import services_of
 from bot.slack.text import from_slack
-from dialogs.router import CHECK_WORDS
-from knowledge.text import fold
+from bot.slack.turn_flow import converse
 
 
 def handle_app_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
@@ -25,7 +22,4 @@ def handle_app_mention(event: dict[str, Any], context: BoltContext, client: WebC
     team = context.team_id or ""
     text = from_slack(str(event.get("text") or ""), context.bot_user_id)
     thread = ChannelDestination(client, channel, event.get("thread_ts") or event.get("ts"))
-    if fold(text).strip(" .!") in CHECK_WORDS:  # the dialog needs a place where every reply reaches the bot
-        start_check_in_dm(services, client, team, str(user), text, note_to=thread)
-    else:
-        converse(services, client, thread, team, str(user), text)
+    converse(services, client, thread, team, str(user), text)  # `check` moves on to the DM there

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.slack.deliver import ChannelDestination, deliver, open_dm
 from bot.slack.guard import FORM_KEY
 from bot.slack.render import render_replies
-from bot.slack.services import services_of
+from bot.slack.services import services_of, slack_address
 from dialogs.perustiedot import draft_from_answers
 
 log = logging.getLogger(__name__)
@@ -30,14 +30,16 @@ def handle_check_form(
     user = str((body.get("user") or {}).get("id") or "")
     team = context.team_id or ""
     turn = services.turns.apply(
-        team, user, lambda state, now: draft_from_answers(state, answers, skipped, now, services.ctx)
+        slack_address(team, user),
+        "",
+        lambda state, now: draft_from_answers(state, answers, skipped, now, services.ctx),
     )
     try:
         channel = open_dm(client, user)
     except (SlackApiError, SlackClientError, OSError, KeyError) as exc:
         log.warning("could not open a DM with %s for the form's summary: %s", user, type(exc).__name__)
-        services.turns.take_back(team, user, turn)  # the form closed and nothing was shown
+        services.turns.take_back(turn)  # the form closed and nothing was shown
         return
     destination = ChannelDestination(client, channel)
     if not deliver(client, destination, render_replies(turn.replies), user, services.outbox):
-        services.turns.take_back(team, user, turn)
+        services.turns.take_back(turn)

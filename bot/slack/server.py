@@ -1,7 +1,8 @@
 """Runs the Slack app: `serve` (HTTP on waitress, POST /slack/events and GET /healthz) or `socket`.
 
-Both check their settings first (a missing token is named), open the store and the knowledge
-base once, and start the reminder scheduler in the same process.
+Both check their settings first (a missing token is named), open the store (SQLite, or PostgreSQL
+with TOIMINTAMALLI_DATABASE_URL) and the knowledge base once, and start the reminder scheduler in
+the same process. On PostgreSQL any number of these processes can share one database.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Protocol
 
+from bot.channels import open_store, senders
 from bot.settings import Settings, load_settings
-from bot.store import Store
+from bot.storage import Storage
 from dialogs.context import Context, default_context
 
 HTTP_THREADS = 16
@@ -74,7 +76,7 @@ class SlackHttpServer:
 
 def create_http_server(
     settings: Settings,
-    store: Store,
+    store: Storage,
     ctx: Context,
     host: str = "0.0.0.0",
     port: int | None = None,
@@ -99,18 +101,18 @@ def create_http_server(
     return SlackHttpServer(server=server, app=app)
 
 
-def _start_scheduler(store: Store, settings: Settings, ctx: Context, client: Any) -> Stoppable:
+def _start_scheduler(store: Storage, settings: Settings, ctx: Context, client: Any) -> Stoppable:
     """The reminder scheduler, sharing the app's Web API client (SLACK_API_BASE_URL, 429 retries)."""
     from bot.scheduler import ReminderScheduler
 
-    return ReminderScheduler(store, settings, ctx, client).start()
+    return ReminderScheduler(store, ctx, senders(settings, slack_client=client)).start()
 
 
-def _setup(settings_names: tuple[str, ...]) -> tuple[Settings, Store, Context]:
+def _setup(settings_names: tuple[str, ...]) -> tuple[Settings, Storage, Context]:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     settings.require(*settings_names)
-    store = Store(settings.db_path)
+    store = open_store(settings)
     return settings, store, default_context(settings.tz, channel="slack")
 
 
