@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ import pytest
 from dialogs.context import Context
 from knowledge.answering import Answerer
 from knowledge.loader import KnowledgeBase, default_knowledge
+from tests.pg import fresh_schema
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -32,3 +34,9 @@ def answerer(kb: KnowledgeBase) -> Answerer:
 @pytest.fixture(scope="session")
 def ctx(kb: KnowledgeBase, answerer: Answerer) -> Context:
     return Context(kb=kb, answerer=answerer, tz=ZoneInfo("Europe/Helsinki"))
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema (skips without a server, fails under CI)."""
+    yield from fresh_schema()

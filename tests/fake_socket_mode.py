@@ -84,6 +84,24 @@ class FakeSocketMode:
         connection.send(json.dumps(envelope))
         return envelope_id
 
+    def send_to_all(self, kind: str, payload: dict[str, Any]) -> list[str]:
+        """The same payload on every open connection, each in an envelope of its own (as Slack's
+        retries may reach another connection than the first delivery did); the envelope ids."""
+        with self._lock:
+            connections = list(self._connections)
+        ids = []
+        for connection in connections:
+            envelope_id = f"env-{next(self._ids)}"
+            envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload, "retry_attempt": 0,
+                        "accepts_response_payload": False, "retry_reason": ""}  # fmt: skip
+            connection.send(json.dumps(envelope))
+            ids.append(envelope_id)
+        return ids
+
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._connections)
+
     def wait_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         with self._lock:

@@ -54,8 +54,3 @@ def fresh_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(BASE_URL, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    yield from fresh_schema()

@@ -47,6 +47,34 @@ def test_only_bot_slack_imports_slack_libraries() -> None:
     assert offenders == []
 
 
+WIRING = {"bot/cli.py", "bot/channels.py"}  # name the channels, import each only when it is used
+
+
+def test_only_the_channel_packages_and_the_wiring_know_a_channel() -> None:
+    """The turn pipeline, the store, the scheduler and the state are channel-neutral: outside
+    bot/slack/ only the wiring imports bot.slack (and nothing imports a channel's SDK)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for room in ALLOWED
+        for path in (ROOT / room).rglob("*.py")
+        if not path.is_relative_to(ROOT / "bot" / "slack")
+        and str(path.relative_to(ROOT)) not in WIRING
+        and any(name == "bot.slack" or name.startswith("bot.slack.") for name in _all_imports(path))
+    ]
+    assert offenders == []
+
+
+def _all_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
 def test_every_module_starts_with_a_docstring() -> None:
     missing = [
         str(path.relative_to(ROOT))
