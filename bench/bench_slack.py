@@ -1,7 +1,12 @@
-"""Ack and reply times of the Slack app for mentions, beside a bare Bolt app that replies with a fixed text.
+"""Ack and reply times and CPU of the Slack app for mentions, on SQLite and on PostgreSQL, beside a bare
+Bolt app that replies with a fixed text, in one run.
 
 Each runs in its own process on waitress (ours is `toimintamalli serve`, the production entry
-point) against a fake Slack Web API (tests/fake_slack.py) in this process.
+point) against a fake Slack Web API (tests/fake_slack.py) in this process. PostgreSQL is the
+machine's (TOIMINTAMALLI_TEST_PG or postgresql://postgres@127.0.0.1:5432/test), in a schema of the
+run's own; without it that line is left out. CPU per 1000 events is the server process's user and
+system time (from /proc) over the measured mentions; for PostgreSQL the database server's own
+processes are counted on a line of their own.
 Ack time: the signed POST /slack/events until its HTTP response. Reply time: the POST sent
 until the fake received the matching chat.postMessage (matched by thread_ts). "Concurrent"
 means that many mentions in flight: a sender posts its next mention once its reply arrived
@@ -59,12 +64,40 @@ class Figures:
     ack: list[float]
     reply: list[float]
 
+    cpu_ms_per_1000: float = float("nan")
+    db_cpu_ms_per_1000: float = float("nan")
+
     def line(self) -> str:
-        return (
-            f"{self.name:<13} ack p50 {_ms(self.ack, 50):7.1f} ms  p99 {_ms(self.ack, 99):7.1f} ms   "
-            f"reply p50 {_ms(self.reply, 50):7.1f} ms  p99 {_ms(self.reply, 99):7.1f} ms"
-            f"   (n={len(self.reply)})"
+        db = (
+            f" + database {self.db_cpu_ms_per_1000:6.0f}"
+            if self.db_cpu_ms_per_1000 == self.db_cpu_ms_per_1000
+            else ""
         )
+        return (
+            f"{self.name:<20} ack p50 {_ms(self.ack, 50):6.1f} ms  p99 {_ms(self.ack, 99):6.1f} ms   "
+            f"reply p50 {_ms(self.reply, 50):6.1f} ms  p99 {_ms(self.reply, 99):6.1f} ms   "
+            f"CPU/1000 events {self.cpu_ms_per_1000:6.0f} ms{db}   (n={len(self.reply)})"
+        )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process `pid` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every PostgreSQL server process of this machine (the benchmark's database)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in raw:
+            fields = raw.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def _ms(values: list[float], pct: int) -> float:
@@ -128,7 +161,15 @@ def start_process(
     raise RuntimeError(f"{command} did not start")
 
 
-def measure(name: str, base_url: str, fake: FakeSlack, requests: int, concurrency: int) -> Figures:
+def measure(
+    name: str,
+    base_url: str,
+    fake: FakeSlack,
+    requests: int,
+    concurrency: int,
+    pid: int,
+    database: bool = False,
+) -> Figures:
     sender = SlackSender(base_url)
     sent_at: dict[str, float] = {}
     acks: list[float] = []
@@ -159,18 +200,58 @@ def measure(name: str, base_url: str, fake: FakeSlack, requests: int, concurrenc
     fake.reset()
     acks.clear()
     sent_at.clear()
+    cpu_before, db_before = cpu_seconds(pid), postgres_cpu_seconds() if database else 0.0
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(warmup, warmup + requests)))
     calls = fake.wait_for("chat.postMessage", requests, timeout=120)
-    replies = [c.at - sent_at[c.params["thread_ts"]] for c in calls if c.params.get("thread_ts") in sent_at]
-    return Figures(name, acks, replies)
+    time.sleep(0.2)  # the last turns' bookkeeping after their post
+    per_1000 = 1000 / requests * 1000
+    figures = Figures(name, acks, [], (cpu_seconds(pid) - cpu_before) * per_1000)
+    if database:
+        figures.db_cpu_ms_per_1000 = (postgres_cpu_seconds() - db_before) * per_1000
+    figures.reply = [
+        c.at - sent_at[c.params["thread_ts"]] for c in calls if c.params.get("thread_ts") in sent_at
+    ]
+    return figures
+
+
+def postgres_schema() -> tuple[str, str] | None:
+    """(URL with a fresh schema, schema) on the machine's PostgreSQL, or None without one."""
+    try:
+        import psycopg
+
+        from tests.pg import BASE_URL, schema_url
+
+        schema = f"bench_{os.getpid()}"
+        with psycopg.connect(BASE_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            conn.execute(f"CREATE SCHEMA {schema}")
+        return schema_url(schema), schema
+    except Exception as exc:  # no driver, no server: the SQLite and bare lines still run
+        print(f"(PostgreSQL left out: {type(exc).__name__}: {exc})", file=sys.stderr)
+        return None
+
+
+def drop_schema(schema: str) -> None:
+    import psycopg
+
+    from tests.pg import BASE_URL
+
+    with psycopg.connect(BASE_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def run(requests: int, concurrency: int) -> dict[str, Any]:
-    """Each server in its own process (as in production); the fake and the senders in this one."""
-    with FakeSlack() as bare_fake, FakeSlack() as app_fake, tempfile.TemporaryDirectory() as tmp:
-        bare_port, app_port = free_port(), free_port()
+    """Each server in its own process (as in production); the fakes and the senders in this one."""
+    pg = postgres_schema()
+    with (
+        FakeSlack() as bare_fake,
+        FakeSlack() as app_fake,
+        FakeSlack() as pg_fake,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_"))}
+        bare_port = free_port()
         bare = start_process(
             [
                 sys.executable,
@@ -182,37 +263,42 @@ def run(requests: int, concurrency: int) -> dict[str, Any]:
             env,
             bare_port,
         )
-        app_env = {
-            **env,
-            "SLACK_BOT_TOKEN": "xoxb-bench",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_BASE_URL": app_fake.base_url,
-            "TOIMINTAMALLI_DB": str(Path(tmp) / "bench.sqlite"),
-        }
-        ours = start_process(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(app_port)],
-            app_env | {"PWD": tmp},
-            app_port,
-        )
+        servers = [("bare-bolt", bare, bare_port, bare_fake, False)]
+
+        def ours(name: str, fake: FakeSlack, **store: str) -> None:
+            port = free_port()
+            app_env = {**env, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
+                       "SLACK_API_BASE_URL": fake.base_url, "TOIMINTAMALLI_DB": str(Path(tmp) / "bench.sqlite"),
+                       "PWD": tmp, **store}  # fmt: skip
+            process = start_process(
+                [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], app_env, port
+            )
+            servers.append((name, process, port, fake, "TOIMINTAMALLI_DATABASE_URL" in store))
+
         try:
+            ours("toimintamalli/sqlite", app_fake)
+            if pg is not None:
+                ours("toimintamalli/pg", pg_fake, TOIMINTAMALLI_DATABASE_URL=pg[0])
             results = [
-                measure("bare-bolt", f"http://127.0.0.1:{bare_port}", bare_fake, requests, concurrency),
-                measure("toimintamalli", f"http://127.0.0.1:{app_port}", app_fake, requests, concurrency),
+                measure(name, f"http://127.0.0.1:{port}", fake, requests, concurrency, process.pid, db)
+                for name, process, port, fake, db in servers
             ]
         finally:
-            for process in (ours, bare):
+            for _, process, *_rest in servers:
                 process.terminate()
                 try:
                     process.wait(10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-    baseline, app = results
+            if pg is not None:
+                drop_schema(pg[1])
+    baseline = results[0]
     return {
         "requests": requests,
         "concurrency": concurrency,
         "figures": results,
-        "reply_p99_ratio": _ms(app.reply, 99) / _ms(baseline.reply, 99),
-        "ack_p99_ratio": _ms(app.ack, 99) / _ms(baseline.ack, 99),
+        "reply_p99_ratio": {f.name: _ms(f.reply, 99) / _ms(baseline.reply, 99) for f in results[1:]},
+        "cpu_ratio": {f.name: f.cpu_ms_per_1000 / baseline.cpu_ms_per_1000 for f in results[1:]},
     }
 
 
@@ -234,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ack_p99_ms": _ms(f.ack, 99),
                 "reply_p50_ms": _ms(f.reply, 50),
                 "reply_p99_ms": _ms(f.reply, 99),
+                "cpu_ms_per_1000_events": f.cpu_ms_per_1000,
+                "database_cpu_ms_per_1000_events": f.db_cpu_ms_per_1000,
             }
             for f in result["figures"]
         }
@@ -242,8 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.requests} mentions, {args.concurrency} concurrent")
     for figures in result["figures"]:
         print(figures.line())
-    print(f"reply p99 ratio (toimintamalli / bare Bolt): {result['reply_p99_ratio']:.2f}  (target <= 1.5)")
-    print(f"ack p99 ratio   (toimintamalli / bare Bolt): {result['ack_p99_ratio']:.2f}")
+    for name, ratio in result["reply_p99_ratio"].items():
+        cpu = result["cpu_ratio"][name]
+        print(f"{name} / bare Bolt: reply p99 x{ratio:.2f} (target <= 1.5), CPU x{cpu:.2f}")
     return 0
 
 

@@ -59,7 +59,7 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS tm_records (tbl TEXT NOT NULL, key TEXT NOT NULL, value JSONB NOT NULL, "
     "PRIMARY KEY (tbl, key))",
 )
-POOL_SIZE = 8
+POOL_SIZE = 16
 CONNECT_TIMEOUT = 5
 
 
@@ -105,7 +105,7 @@ class PostgresStorage(Storage):
             url,
             min_size=1,
             max_size=pool_size,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT},
+            kwargs={"connect_timeout": CONNECT_TIMEOUT, "autocommit": True},
             timeout=30,
             open=True,
             name="toimintamalli",
@@ -148,8 +148,16 @@ class PostgresStorage(Storage):
 
     @contextmanager
     def _transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """A BEGIN … COMMIT block around several statements."""
+        with self._connection() as conn, conn.transaction():
+            yield conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection in autocommit: a single statement is its own transaction (one round
+        trip); failures become a StorageError naming the database without its password."""
         try:
-            with self._pool.connection() as conn, conn.transaction():
+            with self._pool.connection() as conn:
                 yield conn
         except (psycopg.OperationalError, PoolTimeout) as exc:
             log.error("store %s: %s", self.where, self._first_line(exc))
@@ -163,7 +171,7 @@ class PostgresStorage(Storage):
     # -- states ---------------------------------------------------------------------------------
     def load_many(self, keys: Sequence[str]) -> dict[str, Versioned]:
         found: dict[str, Versioned] = {key: Versioned({}, 0) for key in keys}
-        with self._transaction() as conn:
+        with self._connection() as conn:
             rows = conn.execute(
                 "SELECT key, version, value FROM tm_states WHERE key = ANY(%s)", (list(keys),)
             ).fetchall()
@@ -204,7 +212,7 @@ class PostgresStorage(Storage):
         return True
 
     def states(self, prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             rows = conn.execute(
                 'SELECT key, value FROM tm_states WHERE left(key, %s) = %s ORDER BY key COLLATE "C"',
                 (len(prefix), prefix),
@@ -216,7 +224,7 @@ class PostgresStorage(Storage):
     # -- event ids ------------------------------------------------------------------------------
     def first_time(self, event_id: str, now: dt.datetime | None = None) -> bool:
         moment = now or dt.datetime.now(dt.UTC)
-        with self._transaction() as conn:
+        with self._connection() as conn:
             new = conn.execute(
                 "INSERT INTO tm_events (id, seen) VALUES (%s, %s) "
                 "ON CONFLICT (id) DO UPDATE SET seen = EXCLUDED.seen WHERE tm_events.seen < %s",
@@ -230,12 +238,12 @@ class PostgresStorage(Storage):
         return new == 1
 
     def forget_events(self, before: dt.datetime) -> int:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             return int(conn.execute("DELETE FROM tm_events WHERE seen < %s", (before,)).rowcount)
 
     # -- claims ---------------------------------------------------------------------------------
     def claim(self, key: str, now: dt.datetime, attempts: int = 1) -> bool:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             inserted = conn.execute(
                 "INSERT INTO tm_claims (key, status, attempts, claimed_at) VALUES (%s, 'sending', 1, %s) "
                 "ON CONFLICT (key) DO NOTHING",
@@ -251,7 +259,7 @@ class PostgresStorage(Storage):
             return bool(retaken == 1)
 
     def finish(self, key: str, now: dt.datetime, error: str | None = None) -> None:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             if error is None:
                 conn.execute(
                     "UPDATE tm_claims SET status = 'sent', sent_at = %s, error = NULL WHERE key = %s",
@@ -263,7 +271,7 @@ class PostgresStorage(Storage):
                 )
 
     def claims(self, prefix: str = "") -> list[dict[str, Any]]:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             rows = conn.execute(
                 "SELECT key, status, attempts, claimed_at, sent_at, error FROM tm_claims "
                 'WHERE left(key, %s) = %s ORDER BY claimed_at, key COLLATE "C"',
@@ -286,21 +294,21 @@ class PostgresStorage(Storage):
                 )
 
     def get(self, table: str, key: str, default: Any = None) -> Any:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             row = conn.execute(
                 "SELECT value FROM tm_records WHERE tbl = %s AND key = %s", (table, key)
             ).fetchone()
         return default if row is None else row[0]
 
     def items(self, table: str) -> list[tuple[str, Any]]:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             rows = conn.execute(
                 'SELECT key, value FROM tm_records WHERE tbl = %s ORDER BY key COLLATE "C"', (table,)
             ).fetchall()
         return [(str(k), v) for k, v in rows]
 
     def delete_many(self, table: str, keys: Iterable[str]) -> None:
-        with self._transaction() as conn:
+        with self._connection() as conn:
             conn.execute("DELETE FROM tm_records WHERE tbl = %s AND key = ANY(%s)", (table, list(keys)))
 
     def close(self) -> None:

@@ -146,7 +146,13 @@ class SqliteStorage(Storage):
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; SQLite's refusal (read-only file, full disk, locked) becomes a
-        StorageError naming the file, and nothing of the transaction is kept."""
+        StorageError naming the file, and nothing of the transaction is kept. The threads of this
+        process take turns on a lock first: SQLite's own busy wait sleeps in steps of up to 100 ms,
+        which one process's threads need not pay among themselves."""
+        with self._lock:
+            yield from self._locked_transaction()
+
+    def _locked_transaction(self) -> Iterator[sqlite3.Connection]:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -165,7 +171,8 @@ class SqliteStorage(Storage):
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._conn().execute(sql, params).fetchall()
+            with self._lock:
+                return self._conn().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise StorageError(text("sqlite_read_failed", path=self.path, error=exc)) from exc
 
