@@ -13,20 +13,16 @@ from typing import TextIO
 from bot.channels import open_store
 from bot.settings import load_settings
 from bot.state import Address
+from bot.texts import text as bot_text
 from bot.turns import TurnPipeline
 from dialogs import perustiedot
 from dialogs.context import default_context
 from dialogs.replies import Reply
+from knowledge.rules import default_rules
 
 CHANNEL = "terminal"
 CONVERSATION = "terminal"  # one conversation: the terminal session's questions follow each other
 EMPHASIS = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")  # Slack's *bold*; a lone star ("tähdellä *") stays
-EXIT_WORDS = {"lopeta", "poistu", "exit", "quit", "q", "bye", "hei hei"}
-GOODBYE = "Hei hei!"
-WELCOME = (
-    "Toimintamalliavustaja. Kysy toimintamallin kuvaamisesta Innokylään, "
-    "tai kirjoita 'apua', 'check' tai 'lopeta'."
-)
 
 
 def render_reply(reply: Reply) -> str:
@@ -79,7 +75,7 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
     with open_store(settings) as store:
         turns = TurnPipeline(store, ctx, clock=lambda: dt.datetime.now(dt.UTC))
         if not as_json:
-            out.write(WELCOME + "\n")
+            out.write(bot_text("terminal", "welcome") + "\n")
         while True:
             if interactive:
                 out.write("\n> ")
@@ -88,9 +84,10 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
             if not line:
                 break
             text = line.rstrip("\n")
-            if text.strip().lower() in EXIT_WORDS:
+            if text.strip().lower() in default_rules().words_for("exit"):
                 kept = perustiedot.draft_kept(turns.state(address))
-                bye = f"{kept}\n{GOODBYE}" if kept else GOODBYE
+                goodbye = bot_text("terminal", "goodbye")
+                bye = f"{kept}\n{goodbye}" if kept else goodbye
                 if as_json:
                     out.write(
                         json.dumps({"answer": bye, "confident": True, "topic": None}, ensure_ascii=False)
@@ -107,5 +104,5 @@ def run_chat(stdin: TextIO | None = None, stdout: TextIO | None = None, as_json:
                     out.write(render_reply(reply) + "\n\n")
             out.flush()
         if not as_json:
-            out.write(GOODBYE + "\n")
+            out.write(bot_text("terminal", "goodbye") + "\n")
     return 0

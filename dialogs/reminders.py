@@ -26,15 +26,12 @@ from dialogs.schedule import (
 from knowledge.entities import find_investments
 from knowledge.models import INVESTMENT_CODES, Deadline, InvestmentCode
 from knowledge.render import fmt_date, render_message
+from knowledge.rules import default_rules
 from knowledge.text import clean, fold
 
 MAX_PERSONAL = 20
 MAX_DESCRIPTION = 200
 MAX_YEARS_AHEAD = 10
-STOP_WORDS = {"pois", "peru", "peruuta", "lopeta", "poista", "stop", "off"}
-ALL_WORDS = {"kaikki", "kaikkiin", "kaikista", "all"}
-LIST_WORDS = {"", "lista", "listaa", "näytä", "nayta", "omat", "list"}
-HELP_WORDS = {"apua", "ohje", "ohjeet", "help", "?"}
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})\.?$")
 _DM = re.compile(r"^(\d{1,2})\.(\d{1,2})\.$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -158,11 +155,11 @@ def command(
     first = folded.partition(" ")[0]
     raw_rest = raw.split(None, 1)[1] if len(raw.split(None, 1)) > 1 else ""
 
-    if folded in LIST_WORDS:
+    if folded in default_rules().words_for("reminder_list"):
         return state, [Reply(list_text(state, now, ctx), kind="summary")]
-    if folded in HELP_WORDS:
+    if folded in default_rules().words_for("reminder_help"):
         return state, [Reply(_text("help"), kind="help")]
-    if first in STOP_WORDS:
+    if first in default_rules().words_for("reminder_stop"):
         return unsubscribe(state, raw_rest, now, ctx)
     try:
         date = parse_date(raw.split(None, 1)[0], _local_today(now, ctx)) if raw else None
@@ -170,7 +167,7 @@ def command(
         return state, [Reply(_text("date_problem", problem=str(exc)), kind="error")]
     if date is not None:
         return add_personal(state, date, raw_rest, now, ctx)
-    if folded in ALL_WORDS:
+    if folded in default_rules().words_for("reminder_all"):
         return subscribe(state, list(INVESTMENT_CODES), now, ctx)
     codes, _explicit = find_investments(folded)
     if codes:
@@ -282,7 +279,7 @@ def unsubscribe(
     part = reminder_state(state)
     target = clean(target)
     folded = fold(target).strip(" .!")
-    if folded in ALL_WORDS or not folded:
+    if folded in default_rules().words_for("reminder_all") or not folded:
         removed = [_label(c, ctx) for c in part["investments"]]
         removed += [_text("own_deadline", line=_personal_line(p)) for p in _personal_sorted(part)]
         if not removed:

@@ -19,12 +19,10 @@ from knowledge.rules import default_rules
 from knowledge.text import clean, fold
 
 MAX_INPUT_CHARS = 4000
-HELP_WORDS = {"", "apua", "help", "ohje", "ohjeet", "?", "hjälp"}
-GREETINGS = {"hei", "moi", "moikka", "terve", "huomenta", "hello", "hi", "hej"}
-CHECK_WORDS = {"check", "tarkista", "tarkistus", "aloita check", "perustiedot"}
-DEADLINE_WORDS = {"määräajat", "määräaika", "aikataulu", "deadlines", "maaraajat"}
-REMINDER_WORDS = ("muistutus", "muistutukset", "muistuta", "remind")
-SHOW_WORDS = {"näytä", "nayta", "show", "viimeisin"}
+
+
+def _words(command: str) -> frozenset[str]:
+    return default_rules().words_for(command)
 
 
 def respond(
@@ -80,16 +78,16 @@ def _route(
     if dialog and perustiedot.is_active(new_state):
         # the dialog keeps the user's own characters (the guide's en dash in a name)
         return perustiedot.turn(new_state, clean(text, unify_dashes=False), now, ctx, session)
-    if command in HELP_WORDS or command in GREETINGS:
+    if command in _words("help") or command in _words("greetings"):
         return new_state, [help_reply(ctx, now)]
-    if dialog_command == "yhteenveto" or (dialog_command == "check" and argument in SHOW_WORDS):
+    if dialog_command == "yhteenveto" or (dialog_command == "check" and argument in _words("show")):
         return new_state, [perustiedot.saved_summary(new_state, ctx)]
-    if command in CHECK_WORDS or (dialog_command == "check" and not argument):
+    if command in _words("check") or (dialog_command == "check" and not argument):
         started, replies = perustiedot.start(new_state, now, ctx)
         return started, [dataclasses.replace(r, needs_private=True) for r in replies]
-    if command in DEADLINE_WORDS:
+    if command in _words("deadlines"):
         return new_state, reminders.deadlines_reply(now, ctx)
-    if first in REMINDER_WORDS:
+    if first in _words("reminders"):
         args = raw.split(None, 1)[1] if " " in raw.strip() else ""
         return reminders.command(new_state, args, now, ctx)
     return new_state, [answer_reply(raw, ctx, new_state, now, conversation)]
@@ -102,10 +100,10 @@ def _in_public(
     texts = default_rules().dialog
     raw = clean(text)
     command = fold(raw).strip(" .!")
-    private_command = (
-        perustiedot.dialog_command(raw)[0] is not None or command.split(" ", 1)[0] in REMINDER_WORDS
+    private_command = perustiedot.dialog_command(raw)[0] is not None or command.split(" ", 1)[0] in _words(
+        "reminders"
     )
-    if command in CHECK_WORDS:  # the dialog needs a place where every reply reaches the bot
+    if command in _words("check"):  # the dialog needs a place where every reply reaches the bot
         return copy.deepcopy(state) if state else {}, [Reply(texts.private_only, needs_private=True)]
     if private_command:
         return copy.deepcopy(state) if state else {}, [Reply(texts.private_only)]

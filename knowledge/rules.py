@@ -61,21 +61,16 @@ class DialogTexts(_Strict):
     resume_choices: list[str] = Field(min_length=3, max_length=3)
     resume_where: str
     cancelled: str
-    nothing_to_cancel: str
     skipped: str
     first_step: str
     unknown_field: str
     invalid_retry: str
-    accepted: str
-    accept_word_hint: str
     warnings_noted: str
-    question_then: str
     current_value: str
     edit_list_hint: str
     accept_label: str
     yes_label: str
     no_label: str
-    not_understood: str
     summary_title: str
     summary_errors: str
     summary_warnings: str
@@ -101,7 +96,6 @@ class DialogTexts(_Strict):
     draft_kept: str
     cancel_confirm: str
     cancel_kept: str
-    kept: str
     still_empty: str
     changed: str
     did_you_mean: str
@@ -148,8 +142,18 @@ class Rules(_Strict):
     passive: PassiveRule
     dialog: DialogTexts
     check_input: CheckInputTexts
+    words: dict[str, list[str]]
 
     _regex = field_validator("email_pattern")(_check_regex)
+
+    def words_for(self, command: str) -> frozenset[str]:
+        """The words of `command` (rules.yaml `words`); an unknown command is a data error."""
+        try:
+            return frozenset(self.words[command])
+        except KeyError as exc:
+            raise KnowledgeError(
+                f"{RULES_FILE}: komennon '{command}' sanoja ei ole (kenttä 'words')"
+            ) from exc
 
     def msg(self, key: str, **values: object) -> str:
         """The message `key` filled with `values`; an unknown key or placeholder is a data error."""

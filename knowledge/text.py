@@ -7,7 +7,6 @@ import unicodedata
 
 DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
-_SLACK_MARKUP = re.compile(r"<([@#!][^>|]*)(?:\|([^>]*))?>|<(https?://[^>|]+)(?:\|([^>]*))?>")
 _COMPASS = re.compile(
     r"\b(etelä|pohjois|itä|länsi|keski|sisä|varsinais|kanta|päijät|eteläinen|läntinen)\s+(?=[a-zåäö])"
 )
@@ -24,17 +23,6 @@ def clean(text: str, unify_dashes: bool = True) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def strip_slack_markup(text: str) -> str:
-    """Turn Slack's <@U1>, <!channel> and <url|label> tokens into plain words (labels kept)."""
-
-    def plain(match: re.Match[str]) -> str:
-        if match.group(3):
-            return match.group(4) or match.group(3)
-        return match.group(2) or ""
-
-    return _SLACK_MARKUP.sub(plain, text)
-
-
 _NO_UMLAUTS = str.maketrans("äöå", "aoa")
 
 
@@ -45,7 +33,7 @@ def without_umlauts(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, cleaned text; compass prefixes join their place name ("etelä savo" -> "etelä-savo")."""
-    text = clean(strip_slack_markup(text)).lower()
+    text = clean(text).lower()
     return _COMPASS.sub(r"\1-", text)
 
 

@@ -11,7 +11,7 @@ import pytest
 from knowledge.answering import Answerer
 from knowledge.entities import extract
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
-from knowledge.text import clean, fold, strip_slack_markup
+from knowledge.text import clean, fold
 from tests.judge import passes
 
 DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
@@ -73,10 +73,6 @@ def test_fold_unifies_dashes_case_and_compass_prefixes() -> None:
 
 def test_clean_removes_control_and_zero_width_characters() -> None:
     assert clean("nimi\x00\x07 i2\u200b\ufeff") == "nimi i2"
-
-
-def test_slack_markup_becomes_plain_words() -> None:
-    assert strip_slack_markup("<@U123> hei <!channel> <https://x.fi|linkki>").split() == ["hei", "linkki"]
 
 
 # -- entities -----------------------------------------------------------------------------------

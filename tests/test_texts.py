@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import jinja2
 import pytest
 
+from bot.texts import sections
 from knowledge.loader import KnowledgeBase
 from knowledge.render import TEMPLATES, Renderer, environment, join_fi, render_message, slides_fi, slides_line
+from knowledge.rules import default_rules
 
 MESSAGE_TEMPLATES = ["reminders.j2", "deadlines.j2", "reminder_dm.j2", "words.j2"]
 DATE = dt.date(2026, 12, 15)
@@ -116,3 +119,43 @@ def test_joining_words_come_from_the_template() -> None:
     assert join_fi(["a"]) == "a" and join_fi(["a", "b", "c"]) == "a, b ja c"
     assert slides_fi([9]) == "dia 9" and slides_fi([8, 9]) == "diat 8 ja 9"
     assert slides_line([8, 9, 10]) == "Lähde: ohje, diat 8, 9 ja 10"
+
+
+# -- every text has a reader ------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _code(*rooms: str) -> str:
+    return "\n".join(
+        path.read_text(encoding="utf-8")
+        for room in rooms
+        for path in (ROOT / room).rglob("*")
+        if path.suffix in {".py", ".j2"}
+    )
+
+
+def test_every_text_of_bot_is_read_somewhere() -> None:
+    """bot/data/texts.yaml: a storage text is read as _text("key"), a Slack one as texts.KEY, others
+    as text("section", "key"). A text nobody reads is dead wording that drifts from the code."""
+    code = _code("bot")
+    unread = []
+    for section, texts in sections().items():
+        for key in texts:
+            readers = {
+                "storage": [f'_text("{key}"', f'text("storage", "{key}"'],
+                "slack": [f"texts.{key.upper()}"],
+            }.get(section, [f'"{section}", "{key}"'])
+            if not any(reader in code for reader in readers):
+                unread.append(f"{section}.{key}")
+    assert unread == []
+
+
+def test_every_dialog_text_and_command_word_list_is_read() -> None:
+    """knowledge/data/rules.yaml: each `dialog` text is read as .name, each `words` list through
+    words_for("name") (the router's _words("name"))."""
+    code = _code("bot", "dialogs", "knowledge")
+    rules = default_rules()
+    unread = [f"dialog.{name}" for name in type(rules.dialog).model_fields if f".{name}" not in code]
+    readers = ('words_for("{}")', '_words("{}")')
+    unread += [f"words.{n}" for n in rules.words if not any(r.format(n) in code for r in readers)]
+    assert unread == []

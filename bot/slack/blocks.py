@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.slack.text import truncate
+from bot.slack.mrkdwn import truncate
 
 SECTION_LIMIT = 3000
 LABEL_LIMIT = 75

@@ -27,7 +27,7 @@ from bot.slack import texts
 from bot.slack.blocks import section
 from bot.slack.outbox import DeliveryError, Outbox
 from bot.slack.render import Outgoing
-from bot.slack.text import escape
+from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 

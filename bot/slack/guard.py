@@ -31,7 +31,8 @@ from bot.slack import ids, texts
 from bot.slack.deliver import ResponseUrlDestination, notify
 from bot.slack.modal import as_dict, open_check_modal, read_form
 from bot.slack.services import services_of, slack_address
-from bot.slack.text import from_slack
+from bot.slack.mrkdwn import from_slack
+from knowledge.rules import default_rules
 from knowledge.text import fold
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def early_ack_middleware(
     kind = body.get("type")
     if "command" in body and isinstance(body.get("command"), str):
         ack()
-        if fold(from_slack(str(body.get("text") or ""))).strip(" .!") in texts.FORM_WORDS:
+        if fold(from_slack(str(body.get("text") or ""))).strip(" .!") in default_rules().words_for("form"):
             user, response_url = str(body.get("user_id") or ""), str(body.get("response_url") or "")
             _open_form_now(body, context, client, user, response_url)
     elif kind in ACKED_EARLY:

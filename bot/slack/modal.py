@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.slack import blocks as bk
 from bot.slack import ids, texts
-from bot.slack.text import escape, truncate
+from bot.slack.mrkdwn import escape, truncate
 from dialogs.context import Context
 from dialogs.perustiedot import STEPS, Step, current_value, draft_answers, form_error, validate_answer
 

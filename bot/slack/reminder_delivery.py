@@ -15,7 +15,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot.slack.text import escape, split_text
+from bot.slack.mrkdwn import escape, split_text
 from bot.state import Address
 
 SECTION_LIMIT = 3000

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack import blocks as bk
 from bot.slack import ids, texts
-from bot.slack.text import escape, split_text, truncate
+from bot.slack.mrkdwn import escape, split_text, truncate
 from dialogs.replies import Choice, Reply
 
 MESSAGE_BLOCK_LIMIT = 50

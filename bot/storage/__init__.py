@@ -10,8 +10,12 @@ __all__ = ["Storage", "StorageError", "Versioned", "Write", "open_storage"]
 def open_storage(database_url: str, db_path: object) -> Storage:
     """PostgreSQL when `database_url` is set (TOIMINTAMALLI_DATABASE_URL), else the SQLite file `db_path`."""
     if database_url:
-        from bot.storage.postgres import PostgresStorage
+        try:
+            from bot.storage.postgres import PostgresStorage
+        except ImportError:  # psycopg is the extra [postgres]
+            from bot.texts import text
 
+            raise StorageError(text("storage", "pg_missing_driver")) from None
         return PostgresStorage(database_url)
     from pathlib import Path
 

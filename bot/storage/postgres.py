@@ -42,7 +42,12 @@ from bot.storage.base import (
     Write,
     stamp,
 )
-from bot.storage.texts import text
+from bot.texts import text
+
+
+def _text(key: str, **values: object) -> str:
+    return text("storage", key, **values)
+
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
@@ -89,7 +94,7 @@ class PostgresStorage(Storage):
         self.url = url
         self.where = redact(url)
         if urlsplit(url).scheme not in ("postgres", "postgresql"):
-            raise StorageError(text("bad_url", where=self.where))
+            raise StorageError(_text("bad_url", where=self.where))
         self._added = 0
         self._count_lock = threading.Lock()
         try:
@@ -97,10 +102,10 @@ class PostgresStorage(Storage):
                 self._create_schema(conn)
         except psycopg.OperationalError as exc:
             raise StorageError(
-                text("pg_unreachable", where=self.where, error=self._first_line(exc))
+                _text("pg_unreachable", where=self.where, error=self._first_line(exc))
             ) from None
         except psycopg.Error as exc:
-            raise StorageError(text("pg_failed", where=self.where, error=self._first_line(exc))) from None
+            raise StorageError(_text("pg_failed", where=self.where, error=self._first_line(exc))) from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -128,15 +133,15 @@ class PostgresStorage(Storage):
                 )
             }
             if present and "tm_meta" not in present:
-                raise StorageError(text("pg_foreign", where=self.where, table=sorted(present)[0]))
+                raise StorageError(_text("pg_foreign", where=self.where, table=sorted(present)[0]))
             if "tm_meta" in present:
                 row = conn.execute("SELECT value FROM tm_meta WHERE name = 'app'").fetchone()
                 if row is None or row[0] != "toimintamalli":
-                    raise StorageError(text("pg_foreign", where=self.where, table="tm_meta"))
+                    raise StorageError(_text("pg_foreign", where=self.where, table="tm_meta"))
                 found = conn.execute("SELECT value FROM tm_meta WHERE name = 'schema'").fetchone()
                 if found is not None and int(found[0]) > SCHEMA_VERSION:
                     raise StorageError(
-                        text("schema_newer", where=self.where, found=found[0], known=SCHEMA_VERSION)
+                        _text("schema_newer", where=self.where, found=found[0], known=SCHEMA_VERSION)
                     )
             for statement in DDL:
                 conn.execute(statement)
@@ -162,11 +167,11 @@ class PostgresStorage(Storage):
         except (psycopg.OperationalError, PoolTimeout) as exc:
             log.error("store %s: %s", self.where, self._first_line(exc))
             raise StorageError(
-                text("pg_unreachable", where=self.where, error=self._first_line(exc))
+                _text("pg_unreachable", where=self.where, error=self._first_line(exc))
             ) from None
         except psycopg.Error as exc:
             log.error("store %s: %s", self.where, self._first_line(exc))
-            raise StorageError(text("pg_failed", where=self.where, error=self._first_line(exc))) from None
+            raise StorageError(_text("pg_failed", where=self.where, error=self._first_line(exc))) from None
 
     # -- states ---------------------------------------------------------------------------------
     def load_many(self, keys: Sequence[str]) -> dict[str, Versioned]:

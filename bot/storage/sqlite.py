@@ -37,7 +37,12 @@ from bot.storage.base import (
     Write,
     stamp,
 )
-from bot.storage.texts import text
+from bot.texts import text
+
+
+def _text(key: str, **values: object) -> str:
+    return text("storage", key, **values)
+
 
 log = logging.getLogger(__name__)
 REOPEN_WAIT = 1.0  # seconds for a failed connection's thread to close (the record lock is held)
@@ -80,14 +85,14 @@ def check_file(path: Path) -> None:
     if not path.exists():
         return
     if path.is_dir():
-        raise StorageError(text("sqlite_directory", path=path))
+        raise StorageError(_text("sqlite_directory", path=path))
     try:
         with path.open("rb") as handle:
             header = handle.read(16)
     except OSError as exc:
-        raise StorageError(text("sqlite_unreadable", path=path, error=exc.strerror)) from exc
+        raise StorageError(_text("sqlite_unreadable", path=path, error=exc.strerror)) from exc
     if header and header != b"SQLite format 3\x00":
-        raise StorageError(text("sqlite_not_sqlite", path=path))
+        raise StorageError(_text("sqlite_not_sqlite", path=path))
     # A process killed in the middle of a commit leaves a hot journal: SQLite's own rollback of it
     # (a read-write connection) restores the last committed state, so that one case opens read-write.
     hot_journal = Path(f"{path}-journal").exists()
@@ -99,13 +104,13 @@ def check_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StorageError(text("sqlite_damaged", path=path, error=exc)) from exc
+        raise StorageError(_text("sqlite_damaged", path=path, error=exc)) from exc
     if not result or result[0] != "ok":
-        detail = str(result[0]).strip().splitlines()[-1] if result else text("sqlite_check_empty")
-        raise StorageError(text("sqlite_damaged_check", path=path, detail=detail))
+        detail = str(result[0]).strip().splitlines()[-1] if result else _text("sqlite_check_empty")
+        raise StorageError(_text("sqlite_damaged_check", path=path, detail=detail))
     if tables and not set(tables) & OWN_TABLES:
         shown = ", ".join(sorted(tables)[:5])
-        raise StorageError(text("sqlite_foreign", path=path, tables=shown))
+        raise StorageError(_text("sqlite_foreign", path=path, tables=shown))
 
 
 class SqliteStorage(Storage):
@@ -131,7 +136,7 @@ class SqliteStorage(Storage):
                 self._tables[name] = self._open(name)
         except (sqlite3.DatabaseError, RuntimeError, OSError) as exc:
             self.close()
-            raise StorageError(text("sqlite_cannot_open", path=self.path, error=exc)) from exc
+            raise StorageError(_text("sqlite_cannot_open", path=self.path, error=exc)) from exc
 
     # -- connections ----------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -157,7 +162,7 @@ class SqliteStorage(Storage):
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StorageError(text("sqlite_write_failed", path=self.path, error=exc)) from exc
+            raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
         try:
             yield conn
             conn.execute("COMMIT")
@@ -166,7 +171,7 @@ class SqliteStorage(Storage):
                 conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 log.error("store %s: write failed: %s", self.path, exc)
-                raise StorageError(text("sqlite_write_failed", path=self.path, error=exc)) from exc
+                raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
             raise
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -174,14 +179,14 @@ class SqliteStorage(Storage):
             with self._lock:
                 return self._conn().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise StorageError(text("sqlite_read_failed", path=self.path, error=exc)) from exc
+            raise StorageError(_text("sqlite_read_failed", path=self.path, error=exc)) from exc
 
     def _check_schema(self, conn: sqlite3.Connection) -> None:
         row = conn.execute("SELECT value FROM tm_meta WHERE name = 'schema'").fetchone()
         if row is None:
             conn.execute("INSERT INTO tm_meta (name, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) > SCHEMA_VERSION:
-            raise StorageError(text("schema_newer", where=self.path, found=row[0], known=SCHEMA_VERSION))
+            raise StorageError(_text("schema_newer", where=self.path, found=row[0], known=SCHEMA_VERSION))
 
     def _migrate_release1(self, conn: sqlite3.Connection) -> None:
         """Move what the first release stored into the scoped tables, once."""
@@ -370,14 +375,14 @@ class SqliteStorage(Storage):
             try:
                 target = self.table(table)
             except (sqlite3.Error, OSError, RuntimeError) as exc:
-                raise StorageError(text("sqlite_write_failed", path=self.path, error=exc)) from exc
+                raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
             try:
                 yield target
                 target.commit()
             except (sqlite3.Error, OSError, RuntimeError) as exc:
                 log.error("store %s, table %s: write failed: %s", self.path, table, exc)
                 self._reopen(table)
-                raise StorageError(text("sqlite_write_failed", path=self.path, error=exc)) from exc
+                raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
 
     def _reopen(self, table: str) -> None:
         """Drop the table's connection after a failed write: closing it rolls back what was not

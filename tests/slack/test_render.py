@@ -11,8 +11,8 @@ import pytest
 from slack_bolt.request.internals import parse_body
 
 from bot.slack import texts
+from bot.slack.mrkdwn import escape, from_slack, split_text, truncate
 from bot.slack.render import MESSAGE_BLOCK_LIMIT, feedback_value, render_replies
-from bot.slack.text import escape, from_slack, split_text, truncate
 from bot.slack.wsgi import BadBody, parse_slack_body, signature_ok
 from dialogs.context import Context
 from dialogs.replies import Choice, Reply, Source

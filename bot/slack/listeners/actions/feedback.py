@@ -14,7 +14,7 @@ from bot.slack.clicks import clicked_user, mark_block
 from bot.slack.deliver import ResponseUrlDestination, notify
 from bot.slack.render import feedback_prompt_id
 from bot.slack.services import services_of, slack_address
-from bot.slack.text import unescape
+from bot.slack.mrkdwn import unescape
 
 
 def _button_value(value: str) -> dict[str, Any]:

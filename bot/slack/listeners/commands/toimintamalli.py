@@ -13,11 +13,11 @@ from slack_bolt import Ack, Respond
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
-from bot.slack import texts
 from bot.slack.deliver import ResponseUrlDestination
 from bot.slack.services import services_of
-from bot.slack.text import from_slack
+from bot.slack.mrkdwn import from_slack
 from bot.slack.turn_flow import converse
+from knowledge.rules import default_rules
 from knowledge.text import fold
 
 COMMAND = "/toimintamalli"
@@ -32,6 +32,6 @@ def handle_toimintamalli(
     user = str(command["user_id"])
     text = from_slack(str(command.get("text") or ""))
     here = ResponseUrlDestination(respond.response_url, conversation=str(command.get("channel_id") or ""))
-    if fold(text).strip(" .!") in texts.FORM_WORDS:
+    if fold(text).strip(" .!") in default_rules().words_for("form"):
         return  # bot.slack.guard opened the form at once, before its trigger_id could expire
     converse(services, client, here, team, user, text)  # `check` moves on to the DM there

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.slack.deliver import ChannelDestination
 from bot.slack.services import services_of
-from bot.slack.text import from_slack
+from bot.slack.mrkdwn import from_slack
 from bot.slack.turn_flow import converse
 
 
