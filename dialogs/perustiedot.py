@@ -311,6 +311,14 @@ class Step:
     choices: Callable[[dict[str, Any], Context], list[Choice]] | None = None
     prefill: Callable[[dict[str, Any], Context], Any] | None = None
     applies: Callable[[dict[str, Any]], bool] = _always
+    # the step's quirks, so that no code has to know steps by name
+    boolean: bool = False  # a yes/no answer: False is an answer, not a blank
+    multiline: bool = False  # free text that may run over several lines (a form shows a text area)
+    feeds_name: bool = False  # an answer the suggested name is built from
+    suggested: bool = False  # the answer has a default built from earlier answers (the name)
+    kept_with_errors: bool = False  # a wrong answer is kept for editing; the summary lists the fix
+    required: bool = False  # every other step depends on it (a form cannot leave it blank)
+    inline: bool = False  # a list shown on one line, not as bullets
 
     @property
     def validator(self) -> Callable[[Checker], list[Finding]] | None:
@@ -323,14 +331,38 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("investoinnit", "multi", _parse_investoinnit, "investoinnit", choices=_investment_choices),
-    Step("valmennus", "choice", _parse_valmennus, "valmennus", _yes_no_choices, applies=_valmennus_applies),
-    Step("hyvinvointialue", "text", _parse_county, "hyvinvointialue"),
-    Step("prosessi", "text", _parse_process, None),
-    Step("nimi", "choice", _parse_nimi, "nimi", choices=_accept_choices),
-    Step("lyhyt_kuvaus", "text", _parse_text("lyhyt_kuvaus"), "lyhyt_kuvaus"),
-    Step("toteutuspaikka", "text", _parse_text("toteutuspaikka"), "toteutuspaikka"),
-    Step("kohderyhma", "text", _parse_text("kohderyhma"), "kohderyhma"),
+    Step(
+        "investoinnit",
+        "multi",
+        _parse_investoinnit,
+        "investoinnit",
+        choices=_investment_choices,
+        feeds_name=True,
+        required=True,
+    ),
+    Step(
+        "valmennus",
+        "choice",
+        _parse_valmennus,
+        "valmennus",
+        _yes_no_choices,
+        applies=_valmennus_applies,
+        boolean=True,
+        feeds_name=True,
+    ),
+    Step("hyvinvointialue", "text", _parse_county, "hyvinvointialue", feeds_name=True),
+    Step("prosessi", "text", _parse_process, None, feeds_name=True),
+    Step("nimi", "choice", _parse_nimi, "nimi", choices=_accept_choices, suggested=True),
+    Step(
+        "lyhyt_kuvaus",
+        "text",
+        _parse_text("lyhyt_kuvaus"),
+        "lyhyt_kuvaus",
+        multiline=True,
+        kept_with_errors=True,
+    ),
+    Step("toteutuspaikka", "text", _parse_text("toteutuspaikka"), "toteutuspaikka", multiline=True),
+    Step("kohderyhma", "text", _parse_text("kohderyhma"), "kohderyhma", multiline=True),
     Step(
         "kokonaisuudet",
         "list",
@@ -348,10 +380,11 @@ STEPS: tuple[Step, ...] = (
         _prefill_rahoittajat,
     ),
     Step("aihealueet", "list", _parse_list("aihealueet"), "aihealueet", _accept_choices, _prefill_aihealueet),
-    Step("ilmiot", "list", _parse_list("ilmiot"), "ilmiot", _accept_choices, _prefill_ilmiot),
-    Step("yllapitajat", "list", _parse_list("yllapitajat"), "yllapitajat"),
+    Step("ilmiot", "list", _parse_list("ilmiot"), "ilmiot", _accept_choices, _prefill_ilmiot, inline=True),
+    Step("yllapitajat", "list", _parse_list("yllapitajat"), "yllapitajat", kept_with_errors=True),
 )
 STEP_BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
+NAME_STEP = next(step.name for step in STEPS if step.suggested)  # the name, suggested from the others
 _EMPTY: dict[StepKind, Any] = {"choice": "", "multi": [], "text": "", "list": []}
 
 
@@ -429,24 +462,22 @@ def prompt_reply(step: Step, answers: dict[str, Any], ctx: Context) -> Reply:
     values: dict[str, Any] = {"max": ctx.kb.common.max_muut_aihealueet}
     prompt = text.prompt
     choices = tuple(step.choices(answers, ctx)) if step.choices else ()
-    if step.name == "nimi":
+    if step.suggested:
         suggestion = suggested_name(answers, ctx)
         if suggestion is None:
             prompt, choices = text.alt_prompt, ()
         values["suggestion"] = suggestion
     if step.prefill is not None:
         current = current_value(step, answers, ctx) or []
-        values["current"] = (
-            "\n".join(f"• {item}" for item in current) if step.name != "ilmiot" else _show(current)
-        )
+        values["current"] = "\n".join(f"• {item}" for item in current) if not step.inline else _show(current)
     body = prompt.format(**values)
     if step.kind == "list" and answers.get(step.name):
         body += "\n" + _texts().edit_list_hint
     previous = answers.get(step.name)
-    if previous not in (None, "", []) and step.prefill is None and step.name != "nimi":
+    if previous not in (None, "", []) and step.prefill is None and not step.suggested:
         body += "\n" + _texts().current_value.format(value=_show(previous, ctx))
-    elif step.name == "nimi" and answers.get("nimi") and answers.get("nimi") != values.get("suggestion"):
-        body += "\n" + _texts().current_value.format(value=answers["nimi"])
+    elif step.suggested and answers.get(step.name) and answers.get(step.name) != values.get("suggestion"):
+        body += "\n" + _texts().current_value.format(value=answers[step.name])
     return Reply(body, kind="question", choices=choices, multi=step.kind == "multi", step=step.name)
 
 
@@ -470,9 +501,7 @@ def _progress(dialog: dict[str, Any]) -> dict[str, Any]:
     answers = dialog.get("answers", {})
     steps = [s for s in STEPS if s.applies(answers)]
     filled = sum(
-        1
-        for s in steps
-        if answers.get(s.name) not in (None, "", []) or (s.name == "valmennus" and s.name in answers)
+        1 for s in steps if answers.get(s.name) not in (None, "", []) or (s.boolean and s.name in answers)
     )
     name = dialog.get("step", "")
     label = step_text(name).label if name in _texts().steps else name
@@ -494,7 +523,7 @@ def summary_reply(dialog: dict[str, Any], ctx: Context) -> Reply:
         for step in STEPS
         if step.applies(answers)
         and step.field is not None
-        and step.name != "valmennus"
+        and not step.boolean
         and step.name not in unasked
         and (step.name in skipped or answers.get(step.name) in (None, "", []))
     ]
@@ -618,10 +647,10 @@ def _find_step(arg: str, answers: dict[str, Any]) -> Step | None:
 def _refresh_name(dialog: dict[str, Any], ctx: Context, before: str | None) -> None:
     """Keep an accepted name suggestion in step with edited parts (investments, county, process)."""
     answers = dialog["answers"]
-    if before and answers.get("nimi") == before:
+    if before and answers.get(NAME_STEP) == before:
         after = suggested_name(answers, ctx)
         if after:
-            answers["nimi"] = after
+            answers[NAME_STEP] = after
 
 
 # -- the turn ---------------------------------------------------------------------------------------
@@ -804,7 +833,7 @@ def turn(
         return state, [answer_reply(text, ctx), _current_prompt(dialog, ctx)]
     step = STEP_BY_NAME[dialog["step"]]
     current = _keepable(step, dialog["answers"], ctx)
-    keeps = not text.strip() or (_accepts(text) and step.name != "valmennus")  # "ok", Enter
+    keeps = not text.strip() or (_accepts(text) and not step.boolean)  # "ok", Enter
     if (command == "ohita" or (command is None and keeps)) and current is not None:
         return state, _answer(dialog, step, text, ctx, kept=current)  # the value stays
     if command is None and not text.strip():
@@ -814,13 +843,13 @@ def turn(
     dialog.pop("guess", None)
     if (
         command is None
-        and (step.kind in ("text", "list") or step.name == "nimi")
+        and (step.kind in ("text", "list") or step.suggested)
         and reading.is_reserved(text, texts)
     ):
         empty = Reply(texts.still_empty.format(word=text.strip()), kind="error")
         return state, [empty, _current_prompt(dialog, ctx)]
     if command == "ohita":
-        dialog["answers"][step.name] = False if step.name == "valmennus" else _EMPTY[step.kind]
+        dialog["answers"][step.name] = False if step.boolean else _EMPTY[step.kind]
         if step.name not in dialog.setdefault("skipped", []):
             dialog["skipped"].append(step.name)
         return state, [Reply(texts.skipped.format(label=step.text.label)), *_advance(dialog, step, ctx)]
@@ -831,15 +860,12 @@ def turn(
 
 def _keepable(step: Step, answers: dict[str, Any], ctx: Context) -> Any:
     """The value "ok", Enter or `ohita` keeps: the answer so far, else the pre-fill or suggestion."""
-    if step.name == "valmennus":
-        return answers.get("valmennus") if "valmennus" in answers else None
-    if step.name == "nimi":
-        return answers.get("nimi") or suggested_name(answers, ctx)
+    if step.boolean:
+        return answers.get(step.name) if step.name in answers else None
+    if step.suggested:
+        return answers.get(step.name) or suggested_name(answers, ctx)
     value = current_value(step, answers, ctx)
     return value if value not in (None, "", []) else None
-
-
-KEPT_WITH_ERRORS = ("lyhyt_kuvaus", "yllapitajat")  # kept for editing; the summary lists the fix
 
 
 def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context, kept: Any = None) -> list[Reply]:
@@ -848,7 +874,7 @@ def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context, kept: A
     notes: list[Reply] = []
     if kept is not None:
         value, error = kept, None
-    elif step.name == "nimi" and (built := name_from_process(text, answers, ctx)):
+    elif step.suggested and (built := name_from_process(text, answers, ctx)):
         answers["prosessi"] = text.strip(" ,")
         value, error = built, None
         notes.append(Reply(texts.name_from_process.format(name=built)))
@@ -857,7 +883,7 @@ def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context, kept: A
     warnings: list[str] = []
     if error is None:
         error, warnings = _answer_problems(step, value, answers, ctx)
-    if error is not None and step.name in KEPT_WITH_ERRORS and value not in (None, "", []):
+    if error is not None and step.kept_with_errors and value not in (None, "", []):
         notes.append(Reply(texts.stored_with_errors.format(error=error)))
         error = None
     if error is not None:
@@ -882,18 +908,14 @@ def _answer(dialog: dict[str, Any], step: Step, text: str, ctx: Context, kept: A
                 )
             )
         )
-    name_before = (
-        answers.get("nimi")
-        if step.name in ("investoinnit", "valmennus", "hyvinvointialue", "prosessi")
-        else None
-    )
+    name_before = answers.get(NAME_STEP) if step.feeds_name else None
     was_suggested = name_before is not None and name_before == suggested_name(answers, ctx)
     answers[step.name] = value
     if step.name in dialog.get("skipped", []):
         dialog["skipped"].remove(step.name)
     if was_suggested:
         _refresh_name(dialog, ctx, name_before)
-    if step.name == "nimi" and value != suggested_name(answers, ctx):  # the user's own name
+    if step.suggested and value != suggested_name(answers, ctx):  # the user's own name
         own_process = parse_name(value, county_finder(ctx.kb)).process
         if own_process:
             answers["prosessi"] = own_process

@@ -25,9 +25,9 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.slack import texts
 from bot.slack.blocks import section
+from bot.slack.mrkdwn import escape
 from bot.slack.outbox import DeliveryError, Outbox
 from bot.slack.render import Outgoing
-from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 

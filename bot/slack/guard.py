@@ -30,8 +30,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.slack import ids, texts
 from bot.slack.deliver import ResponseUrlDestination, notify
 from bot.slack.modal import as_dict, open_check_modal, read_form
-from bot.slack.services import services_of, slack_address
 from bot.slack.mrkdwn import from_slack
+from bot.slack.services import services_of, slack_address
 from knowledge.rules import default_rules
 from knowledge.text import fold
 

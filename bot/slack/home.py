@@ -13,8 +13,8 @@ from slack_sdk.models.views import View
 
 from bot.slack import blocks as bk
 from bot.slack import ids, texts
-from bot.slack.services import Services, slack_address
 from bot.slack.mrkdwn import escape, split_text
+from bot.slack.services import Services, slack_address
 from dialogs.context import Context
 from dialogs.perustiedot import draft_status
 from dialogs.reminders import subscriptions_summary

@@ -46,8 +46,8 @@ def required_in_form(step: Step, ctx: Context) -> bool:
     publication fields of slide 20 that have no default (the name is built, the topics and funders
     are pre-filled when left empty)."""
     publication = {p.field for p in ctx.kb.common.julkaisukentat}
-    has_default = step.name == "nimi" or step.prefill is not None
-    return step.name == "investoinnit" or (step.field in publication and not has_default)
+    has_default = step.suggested or step.prefill is not None
+    return step.required or (step.field in publication and not has_default)
 
 
 def _step_block(step: Step, answers: dict[str, Any], ctx: Context) -> Block:
@@ -59,7 +59,7 @@ def _step_block(step: Step, answers: dict[str, Any], ctx: Context) -> Block:
         return bk.input_block(
             step.name, label, bk.input_checkboxes(VALUE, options, chosen), optional=optional
         )
-    if step.kind == "choice" and step.name != "nimi":
+    if step.kind == "choice" and not step.suggested:
         options = _options(step, answers, ctx)
         previous = answers.get(step.name)
         picked = None
@@ -74,8 +74,8 @@ def _step_block(step: Step, answers: dict[str, Any], ctx: Context) -> Block:
         return bk.input_block(
             step.name, label, bk.text_input(VALUE, initial, multiline=True), hint=list_hint, optional=optional
         )
-    hint = texts.MODAL_NAME_HINT if step.name == "nimi" else None
-    multiline = step.name in {"lyhyt_kuvaus", "kohderyhma", "toteutuspaikka"}
+    hint = texts.MODAL_NAME_HINT if step.suggested else None
+    multiline = step.multiline
     initial = _as_text(answers.get(step.name))
     return bk.input_block(
         step.name, label, bk.text_input(VALUE, initial, multiline=multiline), hint=hint, optional=optional
@@ -124,7 +124,7 @@ def read_form(values: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], lis
             step.choices(answers, ctx)[0].value if step.choices and step.kind in ("choice", "list") else ""
         )
         defaulted = False
-        if not raw and (step.name == "nimi" or step.prefill is not None) and accept:
+        if not raw and (step.suggested or step.prefill is not None) and accept:
             raw, defaulted = accept, True  # empty: take the suggested name / the guide's pre-fill
             if step.prefill is not None and not current_value(step, answers, ctx):
                 raw = ""

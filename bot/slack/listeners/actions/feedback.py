@@ -12,9 +12,9 @@ from slack_sdk import WebClient
 from bot.slack import ids, texts
 from bot.slack.clicks import clicked_user, mark_block
 from bot.slack.deliver import ResponseUrlDestination, notify
+from bot.slack.mrkdwn import unescape
 from bot.slack.render import feedback_prompt_id
 from bot.slack.services import services_of, slack_address
-from bot.slack.mrkdwn import unescape
 
 
 def _button_value(value: str) -> dict[str, Any]:

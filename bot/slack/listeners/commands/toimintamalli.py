@@ -14,8 +14,8 @@ from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.deliver import ResponseUrlDestination
-from bot.slack.services import services_of
 from bot.slack.mrkdwn import from_slack
+from bot.slack.services import services_of
 from bot.slack.turn_flow import converse
 from knowledge.rules import default_rules
 from knowledge.text import fold

@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 
 from bot.slack import texts
 from bot.slack.deliver import ChannelDestination, notify
-from bot.slack.services import services_of
 from bot.slack.mrkdwn import from_slack
+from bot.slack.services import services_of
 from bot.slack.turn_flow import converse
 
 USER_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
