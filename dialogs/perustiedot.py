@@ -758,6 +758,63 @@ def _finish(state: dict[str, Any], now: dt.datetime) -> None:
     state["perustiedot"] = {"last": export(dialog["answers"]), "finished": now.isoformat()}
 
 
+# -- interruptions: commands that leave the current step for a moment (ohita is the step's own) --------
+Turned = tuple[dict[str, Any], list[Reply]]
+
+
+def _on_cancel(state: dict[str, Any], dialog: dict[str, Any], arg: str, ctx: Context) -> Turned:
+    dialog["pending"] = "cancel"
+    return state, [Reply(_texts().cancel_confirm.format(**_progress(dialog)), kind="question")]
+
+
+def _on_help(state: dict[str, Any], dialog: dict[str, Any], arg: str, ctx: Context) -> Turned:
+    help_text = step_help(dialog["step"], dialog["answers"], ctx)
+    return state, [Reply(help_text, kind="help"), _current_prompt(dialog, ctx)]
+
+
+def _on_summary(state: dict[str, Any], dialog: dict[str, Any], arg: str, ctx: Context) -> Turned:
+    replies = [summary_reply(dialog, ctx)]
+    if dialog["step"] != SUMMARY:
+        replies.append(_current_prompt(dialog, ctx))
+    return state, replies
+
+
+def _on_back(state: dict[str, Any], dialog: dict[str, Any], arg: str, ctx: Context) -> Turned:
+    history: list[str] = dialog.get("history", [])
+    if not history:
+        return state, [Reply(_texts().first_step), _current_prompt(dialog, ctx)]
+    dialog["step"] = history.pop()
+    dialog.pop("return_to_summary", None)
+    return state, [_current_prompt(dialog, ctx)]
+
+
+def _on_edit(state: dict[str, Any], dialog: dict[str, Any], arg: str, ctx: Context) -> Turned:
+    target = _find_step(arg, dialog["answers"]) if arg else None
+    if target is None:
+        fields = ", ".join(s.text.aliases[0] if s.text.aliases else s.name for s in STEPS)
+        return state, [Reply(_texts().unknown_field.format(value=arg or "–", fields=fields), kind="error")]
+    if dialog["step"] != target.name:
+        dialog.setdefault("history", []).append(dialog["step"])
+    dialog["step"] = target.name
+    dialog["return_to_summary"] = True
+    dialog["editing"] = {"step": target.name, "before": _show(dialog["answers"].get(target.name), ctx)}
+    return state, [prompt_reply(target, dialog["answers"], ctx)]
+
+
+INTERRUPTIONS: dict[str, Callable[[dict[str, Any], dict[str, Any], str, Context], Turned]] = {
+    "peruuta": _on_cancel,
+    "apua": _on_help,
+    "yhteenveto": _on_summary,
+    "takaisin": _on_back,
+    "muokkaa": _on_edit,
+}
+
+
+def _interrupt(command: str, state: dict[str, Any], dialog: dict[str, Any], arg: str, ctx: Context) -> Turned:
+    """The one place the dialog's interruptions are handled (the command words are rules.yaml's)."""
+    return INTERRUPTIONS[command](state, dialog, arg, ctx)
+
+
 def turn(
     state: dict[str, Any], text: str, now: dt.datetime, ctx: Context, session: str = ""
 ) -> tuple[dict[str, Any], list[Reply]]:
@@ -791,42 +848,14 @@ def turn(
         dialog["pending"] = "resume"
         return state, [_resume_reply(dialog)]
     if command == "peruuta":
-        dialog["pending"] = "cancel"
-        return state, [Reply(texts.cancel_confirm.format(**_progress(dialog)), kind="question")]
+        return _interrupt(command, state, dialog, arg, ctx)
     if _is_word(text, texts.stop_words):
         dialog["pending"] = "resume"
         return state, [Reply(texts.draft_kept.format(**_progress(dialog)))]
     if _is_word(text, texts.continue_words):
         return state, [_current_prompt(dialog, ctx)]
-    if command == "apua":
-        name = dialog["step"]
-        return state, [
-            Reply(step_help(name, dialog["answers"], ctx), kind="help"),
-            _current_prompt(dialog, ctx),
-        ]
-    if command == "yhteenveto":
-        replies = [summary_reply(dialog, ctx)]
-        if dialog["step"] != SUMMARY:
-            replies.append(_current_prompt(dialog, ctx))
-        return state, replies
-    if command == "takaisin":
-        history: list[str] = dialog.get("history", [])
-        if not history:
-            return state, [Reply(texts.first_step), _current_prompt(dialog, ctx)]
-        dialog["step"] = history.pop()
-        dialog.pop("return_to_summary", None)
-        return state, [_current_prompt(dialog, ctx)]
-    if command == "muokkaa":
-        target = _find_step(arg, dialog["answers"]) if arg else None
-        if target is None:
-            fields = ", ".join(s.text.aliases[0] if s.text.aliases else s.name for s in STEPS)
-            return state, [Reply(texts.unknown_field.format(value=arg or "–", fields=fields), kind="error")]
-        if dialog["step"] != target.name:
-            dialog.setdefault("history", []).append(dialog["step"])
-        dialog["step"] = target.name
-        dialog["return_to_summary"] = True
-        dialog["editing"] = {"step": target.name, "before": _show(dialog["answers"].get(target.name), ctx)}
-        return state, [prompt_reply(target, dialog["answers"], ctx)]
+    if command in INTERRUPTIONS:
+        return _interrupt(command, state, dialog, arg, ctx)
     if dialog["step"] == SUMMARY:  # a question at the summary (skipping has nothing to skip there)
         if command is not None:
             return state, [Reply(step_text(SUMMARY).prompt, kind="question")]
