@@ -38,6 +38,7 @@ from dialogs.router import respond
 from knowledge.rules import default_rules
 
 log = logging.getLogger(__name__)
+HOUSEKEEPING_EVERY = 500
 Change = Callable[[dict[str, Any], dt.datetime], tuple[dict[str, Any], list[Reply]]]
 
 
@@ -68,6 +69,7 @@ class TurnPipeline:
         self.clock = clock or (lambda: dt.datetime.now(ctx.tz))
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._turns = 0
 
     def _lock_for(self, key: str) -> threading.Lock:
         with self._guard:
@@ -133,6 +135,7 @@ class TurnPipeline:
                 log.info("turn of %s met a newer state; running it again", user_key)
             else:
                 return self._not_saved(state)
+        self._count_turn(now)
         for reply in replies:
             if reply.kind == "answer" and not reply.confident:
                 with contextlib.suppress(StorageError):  # the store logged it; the answer still goes out
@@ -165,6 +168,15 @@ class TurnPipeline:
                 writes.append(Write(conv_key, new_conv, stored.version))
                 undo.append(Write(conv_key, stored.value or None, stored.version + 1))
         return writes, undo
+
+    def _count_turn(self, now: dt.datetime) -> None:
+        """Every HOUSEKEEPING_EVERY turns (per process), the store forgets what has expired."""
+        with self._guard:
+            self._turns += 1
+            due = self._turns % HOUSEKEEPING_EVERY == 0
+        if due:
+            with contextlib.suppress(StorageError):  # logged by the store; the next round tries again
+                self.storage.housekeeping(now)
 
     @staticmethod
     def _not_saved(state: dict[str, Any]) -> Turn:

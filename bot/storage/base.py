@@ -24,6 +24,8 @@ from typing import Any
 from bot.state import Address, UserState, load_user_state, split_key
 
 KEEP_EVENTS = dt.timedelta(days=2)
+KEEP_CONVERSATIONS = dt.timedelta(days=7)  # a question context is forgotten after 45 minutes anyway
+KEEP_DONE_CLAIMS = dt.timedelta(days=2)  # claims of kept replies (not reminders: those are kept)
 CLEAN_EVERY = 1000  # first_time calls between clean-ups of expired ids (per process)
 CONFLICT_RETRIES = 20
 
@@ -100,6 +102,19 @@ class Storage(ABC):
             state = load_user_state(value)
             yield state.address or Address(channel=parts[0], team=parts[1], user=parts[2]), state
 
+    @abstractmethod
+    def forget_conversations(self, before: dt.datetime) -> int:
+        """Delete conversation states (keys of four parts) last written before `before`."""
+
+    def housekeeping(self, now: dt.datetime | None = None) -> int:
+        """Forget what has expired: old event ids, old conversations, old claims of kept replies."""
+        moment = now or dt.datetime.now(dt.UTC)
+        return (
+            self.forget_events(moment - KEEP_EVENTS)
+            + self.forget_conversations(moment - KEEP_CONVERSATIONS)
+            + self.forget_claims("outbox:", moment - KEEP_DONE_CLAIMS)
+        )
+
     # -- event ids ------------------------------------------------------------------------------
     @abstractmethod
     def first_time(self, event_id: str, now: dt.datetime | None = None) -> bool:
@@ -118,6 +133,10 @@ class Storage(ABC):
     @abstractmethod
     def finish(self, key: str, now: dt.datetime, error: str | None = None) -> None:
         """Mark a claim `sent`, or `failed` with `error` (so that it may be claimed again)."""
+
+    @abstractmethod
+    def forget_claims(self, prefix: str, before: dt.datetime) -> int:
+        """Delete the claims under `prefix` claimed before `before`."""
 
     @abstractmethod
     def claims(self, prefix: str = "") -> list[dict[str, Any]]:

@@ -226,6 +226,16 @@ class PostgresStorage(Storage):
             if isinstance(value, dict):
                 yield key, value
 
+    def forget_conversations(self, before: dt.datetime) -> int:
+        with self._connection() as conn:
+            return int(
+                conn.execute(
+                    "DELETE FROM tm_states WHERE length(key) - length(replace(key, ':', '')) = 3 "
+                    "AND updated < %s",
+                    (before,),
+                ).rowcount
+            )
+
     # -- event ids ------------------------------------------------------------------------------
     def first_time(self, event_id: str, now: dt.datetime | None = None) -> bool:
         moment = now or dt.datetime.now(dt.UTC)
@@ -274,6 +284,15 @@ class PostgresStorage(Storage):
                 conn.execute(
                     "UPDATE tm_claims SET status = 'failed', error = %s WHERE key = %s", (error[:500], key)
                 )
+
+    def forget_claims(self, prefix: str, before: dt.datetime) -> int:
+        with self._connection() as conn:
+            return int(
+                conn.execute(
+                    "DELETE FROM tm_claims WHERE left(key, %s) = %s AND claimed_at < %s",
+                    (len(prefix), prefix, before),
+                ).rowcount
+            )
 
     def claims(self, prefix: str = "") -> list[dict[str, Any]]:
         with self._connection() as conn:

@@ -281,6 +281,16 @@ class SqliteStorage(Storage):
             if self._readable("states", key, value) and isinstance(value, dict):
                 yield key, value
 
+    def forget_conversations(self, before: dt.datetime) -> int:
+        with self._transaction() as conn:
+            return int(
+                conn.execute(
+                    "DELETE FROM tm_states WHERE length(key) - length(replace(key, ':', '')) = 3 "
+                    "AND updated < ?",
+                    (stamp(before),),
+                ).rowcount
+            )
+
     # -- event ids ------------------------------------------------------------------------------
     def first_time(self, event_id: str, now: dt.datetime | None = None) -> bool:
         moment = now or dt.datetime.now(dt.UTC)
@@ -328,6 +338,15 @@ class SqliteStorage(Storage):
                 conn.execute(
                     "UPDATE tm_claims SET status = 'failed', error = ? WHERE key = ?", (error[:500], key)
                 )
+
+    def forget_claims(self, prefix: str, before: dt.datetime) -> int:
+        with self._transaction() as conn:
+            return int(
+                conn.execute(
+                    "DELETE FROM tm_claims WHERE substr(key, 1, ?) = ? AND claimed_at < ?",
+                    (len(prefix), prefix, stamp(before)),
+                ).rowcount
+            )
 
     def claims(self, prefix: str = "") -> list[dict[str, Any]]:
         rows = self._read(

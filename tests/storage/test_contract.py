@@ -229,3 +229,19 @@ def test_data_outlives_the_process(spec: str) -> None:
         assert again.load("slack:T1:U1").value == {"n": 1}
         assert not again.claim("reminder:x", NOW) and not again.first_time("Ev9")
         assert again.get("feedback", "k") == {"v": 1}
+
+
+def test_housekeeping_forgets_old_conversations_and_kept_reply_claims_but_not_users_or_reminders(
+    storage: Storage,
+) -> None:
+    user = Address(channel="teams", team="", user="29:1abc")
+    storage.replace(user.key, {"v": 2, "reminders": {"investments": {}}})
+    storage.replace(user.conversation_key("19:old@thread.v2"), {"v": 2, "context": {"topic": "x"}})
+    storage.claim("outbox:2026-12-01:a:0", NOW)
+    storage.claim("reminder:teams:-:29%3A1abc:d:2026-12-20:14", NOW)
+    storage.first_time("EvOld", NOW)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=8)
+    assert storage.housekeeping(later) == 3  # the conversation, the outbox claim, the event id
+    assert [k for k, _ in storage.states()] == [user.key]
+    assert [c["key"] for c in storage.claims()] == ["reminder:teams:-:29%3A1abc:d:2026-12-20:14"]
+    assert storage.housekeeping(dt.datetime.now(dt.UTC)) == 0
