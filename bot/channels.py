@@ -6,11 +6,14 @@ settings are present.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot.scheduler import Sender
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
+
+log = logging.getLogger(__name__)
 
 
 def open_store(settings: Settings) -> Storage:

@@ -43,6 +43,19 @@ def _socket(args: argparse.Namespace) -> int:
     return run_socket()
 
 
+def _teams(args: argparse.Namespace) -> int:
+    if args.teams_command == "package":
+        from bot.teams.manifest import run_package
+
+        return run_package(args.out)
+    try:
+        from bot.teams.server import run_teams
+    except ImportError:  # the extra [teams] is not installed
+        print("Teams-tukea ei ole asennettu: pip install 'toimintamalli[teams]'.", file=sys.stderr)
+        return 2
+    return run_teams(port=args.port)
+
+
 def _reminders(args: argparse.Namespace) -> int:
     from bot.cli_reminders import run_reminders
 
@@ -74,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", _serve, "Slack HTTP:n yli: POST /slack/events, GET /healthz")
     serve.add_argument("--port", type=int, default=None)
     add("socket", _socket, "Slack Socket Moden kautta (SLACK_APP_TOKEN), muistutukset samassa prosessissa")
+    teams = add(
+        "teams", _teams, "Microsoft Teams: POST /api/messages, GET /healthz; package = sovelluspaketti"
+    )
+    teams.add_argument(
+        "teams_command", nargs="?", choices=["package"], help="package: kirjoita Teams-sovelluspaketti"
+    )
+    teams.add_argument("--port", type=int, default=None)
+    teams.add_argument("--out", default="toimintamalli-teams.zip", help="paketin tiedosto (package)")
     rem = add("reminders", _reminders, "muistutukset: send (lähetä erääntyneet) tai list")
     rem.add_argument("reminders_command", choices=["send", "list"])
     rem.add_argument("--now", default=None, help="ISO-8601-aika aikavyöhykkeineen (testaukseen)")

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
     slack_api_base_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_BASE_URL")
+    # Microsoft Teams (the Azure bot registration); without them `toimintamalli teams` runs in local mode
+    microsoft_app_id: str = Field(default="", alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str = Field(default="", alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str = Field(default="", alias="MICROSOFT_APP_TENANT_ID")
+    website_url: str = Field(default="", alias="TOIMINTAMALLI_WEBSITE_URL")  # the Teams app package's pages
     db_path: Path = Field(default=Path("toimintamalli.sqlite"), alias="TOIMINTAMALLI_DB")
     database_url: str = Field(default="", alias="TOIMINTAMALLI_DATABASE_URL")  # PostgreSQL instead of db_path
     port: int = Field(default=3000, alias="PORT")

@@ -14,6 +14,7 @@ ALLOWED = {
     "bot": {"bot", "dialogs", "knowledge"},
 }
 SLACK = {"slack_bolt", "slack_sdk"}
+TEAMS = {"microsoft_agents", "aiohttp"}
 
 
 def imports(path: Path) -> set[str]:
@@ -37,6 +38,16 @@ def test_rooms_import_only_downwards(room: str) -> None:
     assert {k: v for k, v in wrong.items() if v} == {}
 
 
+def test_only_bot_teams_imports_the_teams_sdk() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for room in ALLOWED
+        for path in (ROOT / room).rglob("*.py")
+        if imports(path) & TEAMS and not path.is_relative_to(ROOT / "bot" / "teams")
+    ]
+    assert offenders == []
+
+
 def test_only_bot_slack_imports_slack_libraries() -> None:
     offenders = [
         str(path.relative_to(ROOT))
@@ -52,14 +63,15 @@ WIRING = {"bot/cli.py", "bot/channels.py"}  # name the channels, import each onl
 
 def test_only_the_channel_packages_and_the_wiring_know_a_channel() -> None:
     """The turn pipeline, the store, the scheduler and the state are channel-neutral: outside
-    bot/slack/ only the wiring imports bot.slack (and nothing imports a channel's SDK)."""
+    bot/slack/ and bot/teams/ only the wiring imports them."""
     offenders = [
         str(path.relative_to(ROOT))
         for room in ALLOWED
         for path in (ROOT / room).rglob("*.py")
-        if not path.is_relative_to(ROOT / "bot" / "slack")
+        for channel in ("slack", "teams")
+        if not path.is_relative_to(ROOT / "bot" / channel)
         and str(path.relative_to(ROOT)) not in WIRING
-        and any(name == "bot.slack" or name.startswith("bot.slack.") for name in _all_imports(path))
+        and any(name == f"bot.{channel}" or name.startswith(f"bot.{channel}.") for name in _all_imports(path))
     ]
     assert offenders == []
 

@@ -1,0 +1,49 @@
+"""Reminders to Teams users: a proactive message through the conversation reference kept with the
+subscription (bot.scheduler's Sender for the channel "teams")."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from microsoft_agents.activity import ConversationReference
+from microsoft_agents.hosting.core import TurnContext
+
+from bot.state import Address
+from bot.teams.cards import message
+
+SEND_TIMEOUT = 60.0
+
+
+class NoReference(Exception):
+    """The user subscribed before a conversation reference could be kept (nothing to send to)."""
+
+
+class TeamsSender:
+    """Sends `text` as plain text to the user's personal chat. `loop`: the server's event loop, when the
+    scheduler runs in a thread beside it; without it each send runs its own loop (the CLI)."""
+
+    def __init__(self, adapter: Any, app_id: str, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.loop = loop
+
+    def send(self, address: Address, text: str) -> None:
+        raw = address.reach.get("conversation_reference")
+        if not isinstance(raw, dict):
+            raise NoReference(address.key)
+        reference = ConversationReference.model_validate(raw)
+
+        async def post(context: TurnContext) -> None:
+            await context.send_activity(message(text))
+
+        self._run(
+            self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), post)
+        )
+
+    def _run(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        if self.loop is not None and self.loop.is_running():
+            asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(SEND_TIMEOUT)
+        else:
+            asyncio.run(asyncio.wait_for(coroutine, SEND_TIMEOUT))
