@@ -267,9 +267,9 @@ def run(requests: int, concurrency: int) -> dict[str, Any]:
 
         def ours(name: str, fake: FakeSlack, **store: str) -> None:
             port = free_port()
-            app_env = {**env, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
-                       "SLACK_API_BASE_URL": fake.base_url, "TOIMINTAMALLI_DB": str(Path(tmp) / "bench.sqlite"),
-                       "PWD": tmp, **store}  # fmt: skip
+            app_env = {**env, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET, "PWD": tmp,
+                       "SLACK_API_BASE_URL": fake.base_url, "TOIMINTAMALLI_DB": str(Path(tmp) / "b.sqlite"),
+                       **store}  # fmt: skip
             process = start_process(
                 [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], app_env, port
             )

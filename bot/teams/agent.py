@@ -188,7 +188,9 @@ class TeamsAgent:
                 self.app_id, activity.channel_id, activity.service_url, AUDIENCE, parameters, in_personal
             )
         except Exception as exc:  # not installed for the user, or the connector refused
-            log.warning("could not open a personal chat with %s: %s", address.user, type(exc).__name__)
+            log.warning(
+                "could not open a personal chat with %s: %s", address.user, type(exc).__name__, exc_info=True
+            )
             await context.send_activity(message(_t("personal_failed", error=type(exc).__name__)))
             return
         await context.send_activity(message(_t("check_in_personal")))

@@ -35,12 +35,19 @@ class TeamsSender:
             raise NoReference(address.key)
         reference = ConversationReference.model_validate(raw)
 
+        failed: list[Exception] = []
+
         async def post(context: TurnContext) -> None:
-            await context.send_activity(message(text))
+            try:
+                await context.send_activity(message(text))
+            except Exception as exc:  # the adapter's error handler would swallow it: the claim must fail
+                failed.append(exc)
 
         self._run(
             self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), post)
         )
+        if failed:
+            raise failed[0]
 
     def _run(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         if self.loop is not None and self.loop.is_running():

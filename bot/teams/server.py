@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
-from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
+from microsoft_agents.hosting.core import ClaimsIdentity, RestChannelServiceClientFactory, TurnContext
 
 from bot.settings import Settings, SettingsError
 from bot.storage import Storage
@@ -71,6 +71,29 @@ class LocalCloudAdapter(CloudAdapter):
         return super().create_claims_identity(agent_app_id)
 
 
+class AnonymousClientFactory(RestChannelServiceClientFactory):
+    """Local mode: every outgoing connector client is anonymous (the SDK decides per call otherwise,
+    and a new 1:1 chat would ask MSAL for a token it cannot have)."""
+
+    async def create_connector_client(
+        self,
+        context: TurnContext | None,
+        claims_identity: ClaimsIdentity,
+        service_url: str,
+        audience: str,
+        scopes: list[str] | None = None,
+        use_anonymous: bool = False,
+    ) -> Any:
+        return await super().create_connector_client(
+            context, claims_identity, service_url, audience, scopes, use_anonymous=True
+        )
+
+    async def create_user_token_client(
+        self, context: TurnContext, claims_identity: ClaimsIdentity, use_anonymous: bool = False
+    ) -> Any:
+        return await super().create_user_token_client(context, claims_identity, use_anonymous=True)
+
+
 def connection_manager(settings: Settings) -> MsalConnectionManager:
     connection: dict[str, Any]
     if credentials(settings):
@@ -87,7 +110,12 @@ def connection_manager(settings: Settings) -> MsalConnectionManager:
 
 def create_adapter(settings: Settings) -> tuple[LocalCloudAdapter, MsalConnectionManager]:
     manager = connection_manager(settings)
-    adapter = LocalCloudAdapter(anonymous=not credentials(settings), connection_manager=manager)
+    if credentials(settings):
+        adapter = LocalCloudAdapter(anonymous=False, connection_manager=manager)
+    else:
+        adapter = LocalCloudAdapter(
+            anonymous=True, channel_service_client_factory=AnonymousClientFactory(manager)
+        )
 
     async def on_error(context: TurnContext, error: Exception) -> None:
         log.error("Teams turn failed: %s: %s", type(error).__name__, error)

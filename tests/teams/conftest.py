@@ -115,9 +115,13 @@ class TeamsClient:
         conversation = {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT, "isGroup": True}
         mention = {"type": "mention", "text": "<at>Toimintamalli</at>", "mentioned": BOT}
         return self.post(
-            self.activity(text=f"<at>Toimintamalli</at> {text}", conversation=conversation, entities=[mention],
-                          channelData={"tenant": {"id": TENANT}, "teamsChannelId": "19:kanava@thread.tacv2"},
-                          **fields)  # fmt: skip
+            self.activity(
+                text=f"<at>Toimintamalli</at> {text}",
+                conversation=conversation,
+                entities=[mention],
+                channelData={"tenant": {"id": TENANT}, "teamsChannelId": "19:kanava@thread.tacv2"},
+                **fields,
+            )
         )
 
 
@@ -168,7 +172,11 @@ def client(teams: TeamsFactory) -> TeamsClient:
 
 
 def cards(activity: dict[str, Any]) -> list[dict[str, Any]]:
-    return [a["content"] for a in activity.get("attachments") or [] if a.get("contentType", "").endswith("adaptive")]
+    return [
+        a["content"]
+        for a in activity.get("attachments") or []
+        if a.get("contentType", "").endswith("adaptive")
+    ]
 
 
 def actions(activity: dict[str, Any]) -> list[dict[str, Any]]:
