@@ -160,7 +160,8 @@ class TeamsAgent:
             )
         except StorageError:
             log.warning("a vote could not be stored")
-        await context.send_activity(message(_t(f"feedback_thanks_{vote}")))
+        thanks = _t("feedback_thanks_up") if vote == "up" else _t("feedback_thanks_down")
+        await context.send_activity(message(thanks))
 
     async def _move_to_personal(self, context: TurnContext, address: Address, said: str) -> None:
         """Open a 1:1 chat with the user and run `said` there; a short note where it was asked."""
