@@ -152,7 +152,9 @@ class TurnPipeline:
         new_state: dict[str, Any],
     ) -> tuple[list[Write], list[Write]]:
         """What to commit (only what changed) and how to put it back."""
-        reach = address if new_state.get("reminders") else user.address  # where reminders go
+        reach = user.address  # where reminders go: the address of the latest turn that can reach the user
+        if new_state.get("reminders") and (address.reach or user.address is None):
+            reach = address  # (a turn in a channel has no way to reach the user later: the stored one stays)
         new_user = UserState.from_turn(new_state, reach).stored()
         found = loaded[address.key]
         writes, undo = [], []

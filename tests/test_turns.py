@@ -91,3 +91,14 @@ def test_housekeeping_runs_every_so_many_turns(
     assert store.load(USER.conversation_key("old")).version == 1
     pipeline.run(USER, "apua", "D1")
     assert store.load(USER.conversation_key("old")).version == 0  # forgotten
+
+
+def test_a_turn_in_a_channel_keeps_the_personal_chat_reminders_go_to(
+    store: SqliteStorage, ctx: Context
+) -> None:
+    personal = Address(channel="teams", team="tenant", user="29:1abc", reach={"conversation": {"id": "a:1"}})
+    in_channel = Address(channel="teams", team="tenant", user="29:1abc")  # no way to reach the user later
+    pipeline = TurnPipeline(store, ctx, clock=lambda: NOW)
+    pipeline.run(personal, "muistutus I4", "a:1")
+    pipeline.run(in_channel, "Mikä on PDSA?", "19:kanava@thread.v2", private=False)
+    assert store.load(personal.key).value["address"]["reach"] == {"conversation": {"id": "a:1"}}

@@ -40,7 +40,8 @@ def _t(key: str, **values: Any) -> str:
 def reference_of(activity: Activity) -> dict[str, Any]:
     """The conversation reference of `activity` as plain JSON (kept in the store)."""
     reference = activity.get_conversation_reference()
-    return reference.model_dump(mode="json", by_alias=True, exclude_none=True)
+    # without the message's own id: the same chat gives the same reference (no rewrite every turn)
+    return reference.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"activity_id"})
 
 
 def tenant_of(activity: Activity) -> str:

@@ -110,12 +110,13 @@ def render_replies(replies: Sequence[Reply]) -> list[Activity]:
     """One message per reply, its card attached (choices, suggestions, 👍/👎, the summary's JSON)."""
     activities = []
     for reply in replies:
-        body = plain(reply.text)
+        raw = reply.text
         attachments: list[Attachment] = []
         if reply.kind == "summary" and reply.data is not None:
             dumped = json.dumps(reply.data.get("perustiedot", reply.data), ensure_ascii=False, indent=2)
-            body = body.replace(dumped, "").strip()  # the JSON goes in the card
+            raw = raw.replace(dumped, "").strip()  # the JSON goes in the card, as it is
             attachments.append(summary_card(reply.data))
+        body = plain(raw)
         suggestions = tuple(dict.fromkeys(reply.suggestions))[:MAX_SUGGESTIONS]
         if suggestions:
             attachments.append(suggestions_card(suggestions))
