@@ -7,6 +7,12 @@ import sys
 from collections.abc import Callable, Sequence
 
 
+def _t(key: str) -> str:
+    from bot.texts import text
+
+    return text("cli", key)
+
+
 def _ask(args: argparse.Namespace) -> int:
     from bot.cli_ask import run_ask
 
@@ -51,7 +57,7 @@ def _teams(args: argparse.Namespace) -> int:
     try:
         from bot.teams.server import run_teams
     except ImportError:  # the extra [teams] is not installed
-        print("Teams-tukea ei ole asennettu: pip install 'toimintamalli[teams]'.", file=sys.stderr)
+        print(_t("teams_missing"), file=sys.stderr)
         return 2
     return run_teams(port=args.port)
 
@@ -65,9 +71,9 @@ def _reminders(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="toimintamalli",
-        description="Avustaja RRP-toimintamallien kuvaamiseen Innokylässä (THL:n ohjeen mukaan).",
+        description=_t("description"),
     )
-    sub = parser.add_subparsers(dest="command", metavar="KOMENTO")
+    sub = parser.add_subparsers(dest="command", metavar=_t("command_metavar"))
 
     def add(
         name: str, handler: Callable[[argparse.Namespace], int], help_text: str
@@ -76,30 +82,26 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(handler=handler)
         return cmd
 
-    chat = add("chat", _chat, "avustaja päätteessä: kysymykset, check-dialogi, muistutukset")
-    chat.add_argument("--json", action="store_true", help="yksi JSON-olio jokaista syöteriviä kohden")
-    ask = add("ask", _ask, "vastaa yhteen kysymykseen; ilman kysymystä yksi vastaus per syöterivi")
-    ask.add_argument("--json", action="store_true", help="tulosta JSON-olio per kysymys")
-    ask.add_argument("question", nargs="*", help="kysymys")
-    check = add("check", _check, "tarkista perustiedot-JSON (0 kelpaa, 1 ei kelpaa, 2 lukukelvoton)")
+    chat = add("chat", _chat, _t("chat"))
+    chat.add_argument("--json", action="store_true", help=_t("chat_json"))
+    ask = add("ask", _ask, _t("ask"))
+    ask.add_argument("--json", action="store_true", help=_t("ask_json"))
+    ask.add_argument("question", nargs="*", help=_t("ask_question"))
+    check = add("check", _check, _t("check"))
     check.add_argument("--json", action="store_true")
     check.add_argument("file")
-    serve = add("serve", _serve, "Slack HTTP:n yli: POST /slack/events, GET /healthz")
+    serve = add("serve", _serve, _t("serve"))
     serve.add_argument("--port", type=int, default=None)
-    add("socket", _socket, "Slack Socket Moden kautta (SLACK_APP_TOKEN), muistutukset samassa prosessissa")
-    teams = add(
-        "teams", _teams, "Microsoft Teams: POST /api/messages, GET /healthz; package = sovelluspaketti"
-    )
-    teams.add_argument(
-        "teams_command", nargs="?", choices=["package"], help="package: kirjoita Teams-sovelluspaketti"
-    )
+    add("socket", _socket, _t("socket"))
+    teams = add("teams", _teams, _t("teams"))
+    teams.add_argument("teams_command", nargs="?", choices=["package"], help=_t("teams_command"))
     teams.add_argument("--port", type=int, default=None)
-    teams.add_argument("--out", default="toimintamalli-teams.zip", help="paketin tiedosto (package)")
-    rem = add("reminders", _reminders, "muistutukset: send (lähetä erääntyneet) tai list")
+    teams.add_argument("--out", default="toimintamalli-teams.zip", help=_t("teams_out"))
+    rem = add("reminders", _reminders, _t("reminders"))
     rem.add_argument("reminders_command", choices=["send", "list"])
-    rem.add_argument("--now", default=None, help="ISO-8601-aika aikavyöhykkeineen (testaukseen)")
+    rem.add_argument("--now", default=None, help=_t("reminders_now"))
     rem.add_argument("--json", action="store_true")
-    kb = add("kb", _kb, "tietopohja: list, validate, feedback")
+    kb = add("kb", _kb, _t("kb"))
     kb.add_argument("kb_command", choices=["list", "validate", "feedback"])
     kb.add_argument("--json", action="store_true")
     return parser

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from bot.texts import text
 from knowledge.loader import load_knowledge
 
 
@@ -22,14 +23,13 @@ def run_kb(command: str, as_json: bool) -> int:
             answerer.renderer.render_entry(entry)
         cited = {dia for entry in kb.entries for dia in entry.sources}
         missing = [s.dia for s in kb.slides.values() if s.content and s.dia not in cited]
-        print(
-            f"Tietopohja kunnossa: {len(kb.entries)} aihetta, {len(kb.investments)} investointia, "
-            f"{len(kb.counties)} hyvinvointialuetta, {len(kb.deadlines)} määräaikaa, {len(kb.slides)} diaa."
+        sizes = (kb.entries, kb.investments, kb.counties, kb.deadlines, kb.slides)
+        counts = dict(
+            zip(("entries", "investments", "counties", "deadlines", "slides"), map(len, sizes), strict=True)
         )
+        print(text("cli", "kb_ok", **counts))
         if missing:
-            print(
-                "Sisältödiat, joihin mikään aihe ei viittaa: " + ", ".join(map(str, missing)), file=sys.stderr
-            )
+            print(text("cli", "kb_uncited", slides=", ".join(map(str, missing))), file=sys.stderr)
             return 1
         return 0
     rows = [

@@ -13,6 +13,7 @@ from typing import Any
 from bot.channels import open_store
 from bot.feedback import records, summarise
 from bot.settings import Settings, load_settings
+from bot.texts import text
 
 
 def _read(settings: Settings) -> dict[str, Any]:
@@ -40,11 +41,11 @@ def run_feedback(as_json: bool) -> int:
         return 0
     votes = summary["votes"]
     lines = [
-        *_lines("Kysymykset, joihin ei löytynyt varmaa vastausta", summary["unanswered"]),
+        *_lines(text("cli", "feedback_unanswered"), summary["unanswered"]),
         "",
-        *_lines("Vastaukset, joista ei ollut apua (👎)", summary["disliked"]),
+        *_lines(text("cli", "feedback_disliked"), summary["disliked"]),
         "",
-        f"Palautteet: {votes['up']} × 👍, {votes['down']} × 👎",
+        text("cli", "feedback_votes", up=votes["up"], down=votes["down"]),
     ]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.channels import open_store, senders
 from bot.settings import Settings, load_settings
 from bot.storage import Storage
+from bot.texts import text
 from dialogs.context import Context, default_context
 from dialogs.schedule import fmt_local, reminder_state, tracked_deadlines, upcoming_reminders
 from knowledge.render import fmt_date
@@ -27,9 +28,7 @@ def parse_now(raw: str | None, tz: ZoneInfo) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(raw.strip())
     except ValueError as exc:
-        raise NowError(
-            f"Virheellinen --now-aika ”{raw}”: anna ISO-8601-muodossa, esimerkiksi 2026-12-01T09:00:00+02:00."
-        ) from exc
+        raise NowError(text("cli", "bad_now", raw=raw)) from exc
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
@@ -74,7 +73,7 @@ def _listing(store: Storage, now: dt.datetime, ctx: Context) -> list[dict[str, A
 
 def _print_listing(users: list[dict[str, Any]], ctx: Context) -> None:
     if not users:
-        print("Kenelläkään ei ole muistutuksia.")
+        print(text("cli", "no_reminders"))
         return
     for user in users:
         print(f"{user['user']}:")
@@ -122,9 +121,8 @@ def run_reminders(
             print(json.dumps({"sent": sent, "failed": failed, "now": moment.isoformat()}, ensure_ascii=False))
         else:
             print(
-                f"Lähetetty {sent} muistutusta."
-                + (f" Epäonnistui {failed}; yritän uudelleen seuraavalla ajolla." if failed else "")
+                text("cli", "sent", sent=sent) + (text("cli", "sent_failed", failed=failed) if failed else "")
             )
         return 1 if failed else 0
-    print(f"Tuntematon komento: {cmd}. Käytä: reminders send tai reminders list.", file=sys.stderr)
+    print(text("cli", "unknown_reminders_command", cmd=cmd), file=sys.stderr)
     return 2

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.texts import text
+
 
 class SettingsError(Exception):
     """A required setting is missing or invalid; the message names the environment variable."""
@@ -56,9 +58,7 @@ class Settings(BaseSettings):
         fields = type(self).model_fields
         missing = [name for name in names if not getattr(self, _attr(fields, name))]
         if missing:
-            raise SettingsError(
-                "Puuttuva asetus: " + ", ".join(missing) + ". Aseta ympäristömuuttuja tai .env-tiedosto."
-            )
+            raise SettingsError(text("cli", "missing_setting", names=", ".join(missing)))
 
 
 def _attr(fields: dict[str, Any], env_name: str) -> str:
@@ -74,4 +74,4 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else "?"
-        raise SettingsError(f"Virheellinen asetus {name}: {first['msg']}") from exc
+        raise SettingsError(text("cli", "bad_setting", name=name, message=first["msg"])) from exc

@@ -145,6 +145,7 @@ def test_every_text_of_bot_is_read_somewhere() -> None:
                 "storage": [f'_text("{key}"', f'text("storage", "{key}"'],
                 "slack": [f"texts.{key.upper()}"],
                 "teams": [f'_t("{key}"', f'"{key}")', f'"teams", "{key}"'],
+                "cli": [f'_t("{key}")', f'"cli", "{key}"'],
             }.get(section, [f'"{section}", "{key}"'])
             if not any(reader in code for reader in readers):
                 unread.append(f"{section}.{key}")

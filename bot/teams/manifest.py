@@ -117,9 +117,7 @@ def run_package(out: str) -> int:
     settings.require("MICROSOFT_APP_ID", "TOIMINTAMALLI_WEBSITE_URL")
     website = settings.website_url
     if not website.startswith("https://"):
-        raise SettingsError(
-            f"Virheellinen asetus TOIMINTAMALLI_WEBSITE_URL: Teams vaatii https-osoitteen ({website})"
-        )
+        raise SettingsError(bot_text("cli", "website_not_https", website=website))
     path = write_package(settings, website, Path(out))
-    print(f"Kirjoitin Teams-sovelluspaketin {path} (botti {settings.microsoft_app_id}).", file=sys.stdout)
+    print(bot_text("cli", "teams_packaged", path=path, app_id=settings.microsoft_app_id), file=sys.stdout)
     return 0
