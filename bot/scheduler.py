@@ -39,6 +39,11 @@ TICK_SECONDS = 60.0
 MAX_ATTEMPTS = 3
 
 
+class OutcomeUnknown(Exception):
+    """A Sender could not tell whether the message went out (a timeout after it was handed over):
+    the reminder counts as sent, so that it is never sent twice."""
+
+
 class Sender(Protocol):
     """A channel's way to reach a user without a message from them (a DM, a proactive message)."""
 
@@ -100,6 +105,10 @@ class ReminderScheduler:
                     continue
                 try:
                     self.senders[address.channel].send(address, reminder.text)
+                except OutcomeUnknown as exc:
+                    log.warning("reminder %s may or may not have gone out (%s); not sent again", key, exc)
+                    self.storage.finish(key, dt.datetime.now(dt.UTC), None)
+                    continue
                 except Exception as exc:  # the channel refused or the connection failed: retryable
                     log.warning(
                         "Muistutuksen lähetys epäonnistui (%s, %s): %s",

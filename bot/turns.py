@@ -160,7 +160,9 @@ class TurnPipeline:
         writes, undo = [], []
         if new_user != (found.value or UserState().stored()):
             writes.append(Write(address.key, new_user, found.version))
-            undo.append(Write(address.key, found.value or None, found.version + 1))
+            # undoing a new record stores it empty, not deleted: its version never goes back to 0, so
+            # a turn elsewhere that read the deleted version can never commit over a later one
+            undo.append(Write(address.key, found.value or {}, found.version + 1))
         if conversation:
             conv_key = address.conversation_key(conversation)
             context = (new_state.get(CONVERSATIONS) or {}).get(conversation)
@@ -168,7 +170,7 @@ class TurnPipeline:
             new_conv = ConversationState(context=context).stored() if context else None
             if new_conv is not None and new_conv != stored.value:
                 writes.append(Write(conv_key, new_conv, stored.version))
-                undo.append(Write(conv_key, stored.value or None, stored.version + 1))
+                undo.append(Write(conv_key, stored.value or {}, stored.version + 1))
         return writes, undo
 
     def _count_turn(self, now: dt.datetime) -> None:

@@ -34,6 +34,7 @@ class FakeConnector:
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._failures = 0
+        self._message_failures = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +45,9 @@ class FakeConnector:
                     failing = fake._failures > 0
                     if failing:
                         fake._failures -= 1
+                    elif fake._message_failures > 0 and "/activities" in self.path:
+                        failing = True
+                        fake._message_failures -= 1
                     else:
                         fake.posts.append(Posted(self.path, json.loads(raw or b"{}"), dict(self.headers)))
                     fake._lock.notify_all()
@@ -84,6 +88,11 @@ class FakeConnector:
     def fail(self, times: int = 1) -> None:
         with self._lock:
             self._failures = times
+
+    def fail_messages(self, times: int = 1) -> None:
+        """Only posts of messages fail (a new conversation is still created)."""
+        with self._lock:
+            self._message_failures = times
 
     def messages(self) -> list[Posted]:
         with self._lock:

@@ -341,3 +341,23 @@ def test_only_users_of_a_channel_with_a_sender_are_messaged(ctx: Context, slack:
     (opened,) = slack.calls("conversations.open")
     assert opened.params["users"] == "W0ENTERPRISE"
     assert [r["key"].split(":")[1:4] for r in claims(db)] == [["slack", "T0001", "W0ENTERPRISE"]]
+
+
+def test_a_send_whose_outcome_is_unknown_counts_as_sent(ctx: Context, db: Path) -> None:
+    """A sender that timed out after handing the message over may have delivered it: never again."""
+    from bot.scheduler import OutcomeUnknown
+
+    class TimesOut:
+        calls = 0
+
+        def send(self, address: Address, text: str) -> None:
+            TimesOut.calls += 1
+            raise OutcomeUnknown("no answer in 60 s")
+
+    dm_user(ctx, db, "U123", f"muistutus {SHOWN} Valmis-tila")
+    with Store(db) as store:
+        scheduler = ReminderScheduler(store, ctx, {"slack": TimesOut()})
+        assert scheduler.send_due(T14) == 0 and scheduler.last_failures == 0
+        assert scheduler.send_due(T14 + dt.timedelta(minutes=1)) == 0
+    assert TimesOut.calls == 1
+    assert [r["status"] for r in claims(db)] == ["sent"]

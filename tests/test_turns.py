@@ -11,6 +11,7 @@ import pytest
 
 import bot.turns as turns_module
 from bot.state import Address
+from bot.storage import Write
 from bot.storage.sqlite import SqliteStorage
 from bot.turns import TurnPipeline
 from dialogs.context import Context
@@ -102,3 +103,16 @@ def test_a_turn_in_a_channel_keeps_the_personal_chat_reminders_go_to(
     pipeline.run(personal, "muistutus I4", "a:1")
     pipeline.run(in_channel, "Mikä on PDSA?", "19:kanava@thread.v2", private=False)
     assert store.load(personal.key).value["address"]["reach"] == {"conversation": {"id": "a:1"}}
+
+
+def test_taking_back_a_new_record_never_lets_its_version_start_again(
+    store: SqliteStorage, ctx: Context
+) -> None:
+    """A turn elsewhere that read the record before the take-back must not commit over a later turn."""
+    pipeline = TurnPipeline(store, ctx, clock=lambda: NOW)
+    first = pipeline.run(USER, "check", "D1")
+    stale = store.load(USER.key)  # another process reads the new record
+    assert pipeline.take_back(first)
+    pipeline.run(USER, "muistutus I4", "D1")  # a later turn
+    assert not store.commit([Write(USER.key, {"v": 2}, stale.version)])
+    assert store.user_state("slack", "T1", "U1")["reminders"]["investments"]

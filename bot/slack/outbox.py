@@ -1,7 +1,8 @@
 """Replies Slack could not take right now (429 after the client's retries, 5xx, a connection
 refused) are kept in the store and sent again later, in order, by one background thread.
 
-An item is the address (a channel and thread, or a response_url) and the rendered messages. It is
+An item is the address (a channel and thread, or a response_url) and the rendered messages. Items
+to one destination go out in the order they were kept, whichever process sends. An item is
 tried again after Slack's Retry-After (or a growing pause), and given up, with an error in the log,
 after MAX_AGE (a response_url works for 30 minutes only). A reply Slack refuses for good (a revoked
 token, an archived channel) is not kept: the caller undoes the turn instead. Several processes on
@@ -12,6 +13,7 @@ them sends it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 import uuid
@@ -86,12 +88,14 @@ class Outbox:
         what to post to (bot.slack.deliver.destination_for with the app's client)."""
         sent = 0
         with self._lock:
+            waiting: set[str] = set()  # destinations with an older item still kept: later ones wait
             for key, item in sorted(self.store.items(TABLE)):
                 if not isinstance(item, dict) or "address" not in item:
                     log.error("outbox item %s is not readable; dropped", key)
                     self.store.delete_many(TABLE, [key])
                     continue
                 kind = str(item["address"].get("kind"))
+                where = json.dumps(item["address"], sort_keys=True)
                 created = dt.datetime.fromisoformat(item["created"])
                 if now - created > MAX_AGE.get(kind, MAX_AGE["channel"]):
                     log.error(
@@ -102,29 +106,44 @@ class Outbox:
                     )
                     self.store.delete_many(TABLE, [key])
                     continue
-                if dt.datetime.fromisoformat(item["not_before"]) > now:
+                if where in waiting or dt.datetime.fromisoformat(item["not_before"]) > now:
+                    waiting.add(where)  # in order per destination, whichever process sends
                     continue
-                if not self.store.claim(f"outbox:{key}:{item['attempts']}", now):
+                claim = f"outbox:{key}:{item['attempts']}"
+                if not self.store.claim(claim, now):
+                    waiting.add(where)
                     continue  # another process is sending (or has sent) this try
-                destination = make_destination(item["address"])
-                messages = [Outgoing(text=m["text"], blocks=m["blocks"]) for m in item["messages"]]
-                try:
-                    for message in messages:
-                        destination.post(message)
-                        item["messages"] = item["messages"][1:]
-                except DeliveryError as exc:
-                    if not exc.retryable:
-                        log.error("Slack refused a kept reply (%s); dropped", exc.error)
-                        self.store.delete_many(TABLE, [key])
-                        continue
-                    item["attempts"] += 1
-                    pause = exc.retry_after or min(MAX_PAUSE, FIRST_PAUSE * 2 ** item["attempts"])
-                    item["not_before"] = (now + dt.timedelta(seconds=pause)).isoformat()
-                    self.store.put(TABLE, key, item)
-                    break  # keep the order: later items wait for this one
-                self.store.delete_many(TABLE, [key])
-                sent += 1
+                if self._send(item, key, claim, make_destination, now):
+                    sent += 1
+                else:
+                    waiting.add(where)
         return sent
+
+    def _send(
+        self, item: dict[str, Any], key: str, claim: str, make_destination: MakeDestination, now: dt.datetime
+    ) -> bool:
+        """Post one kept item; True when it is delivered (or refused for good) and gone from the outbox."""
+        destination = make_destination(item["address"])
+        messages = [Outgoing(text=m["text"], blocks=m["blocks"]) for m in item["messages"]]
+        try:
+            for message in messages:
+                destination.post(message)
+                item["messages"] = item["messages"][1:]
+        except DeliveryError as exc:
+            if not exc.retryable:
+                log.error("Slack refused a kept reply (%s); dropped", exc.error)
+                self.store.delete_many(TABLE, [key])
+                self.store.finish(claim, now, exc.error)
+                return True
+            item["attempts"] += 1
+            pause = exc.retry_after or min(MAX_PAUSE, FIRST_PAUSE * 2 ** item["attempts"])
+            item["not_before"] = (now + dt.timedelta(seconds=pause)).isoformat()
+            self.store.put(TABLE, key, item)
+            self.store.finish(claim, now, exc.error)
+            return False
+        self.store.finish(claim, now)
+        self.store.delete_many(TABLE, [key])
+        return True
 
     def start(self, make_destination: MakeDestination) -> Outbox:
         def loop() -> None:

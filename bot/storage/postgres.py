@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -68,21 +69,41 @@ POOL_SIZE = 16
 CONNECT_TIMEOUT = 5
 
 
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)(.*)@")  # up to the last @: a password may hold / or ?
+_PASSWORD_KV = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
+
+
+def _secrets(url: str) -> list[str]:
+    """The password(s) written in `url`, raw and percent-decoded, to scrub from any message."""
+    found: list[str] = []
+    userinfo = _USERINFO.match(url)
+    if userinfo and ":" in userinfo.group(2):
+        found.append(userinfo.group(2).split(":", 1)[1])
+    found += [value.strip("'") for _, value in _PASSWORD_KV.findall(url)]
+    found += [unquote(value) for value in found]
+    return sorted({value for value in found if value}, key=len, reverse=True)
+
+
 def redact(url: str) -> str:
-    """The URL without its password (in the netloc or as a `password=` parameter)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<virheellinen osoite>"
-    netloc = parts.netloc
-    if "@" in netloc:
-        who, _, host = netloc.rpartition("@")
+    """`url` (a postgresql:// URL or libpq key=value settings) without its password."""
+    shown = url
+    userinfo = _USERINFO.match(url)
+    if userinfo:
+        who = userinfo.group(2)
         user = who.split(":", 1)[0]
-        netloc = f"{user}:***@{host}" if ":" in who else f"{user}@{host}"
-    query = "&".join(
-        "password=***" if p.lower().startswith("password=") else p for p in parts.query.split("&") if p
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+        shown = f"{userinfo.group(1)}{user}{':***' if ':' in who else ''}@{url[userinfo.end() :]}"
+    shown = _PASSWORD_KV.sub(lambda m: m.group(1) + "***", shown)
+    for secret in _secrets(url):  # whatever the forms above missed
+        shown = shown.replace(secret, "***")
+    return shown
+
+
+def scrub(message: str, url: str) -> str:
+    """`message` (a driver's text) with the URL shown redacted and no trace of the password."""
+    message = message.replace(url, redact(url))
+    for secret in _secrets(url):
+        message = message.replace(secret, "***")
+    return message
 
 
 def _stamp(value: Any) -> Any:
@@ -93,7 +114,7 @@ class PostgresStorage(Storage):
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         self.url = url
         self.where = redact(url)
-        if urlsplit(url).scheme not in ("postgres", "postgresql"):
+        if urlsplit(url).scheme not in ("postgres", "postgresql") and "=" not in url:
             raise StorageError(_text("bad_url", where=self.where))
         self._added = 0
         self._count_lock = threading.Lock()
@@ -115,11 +136,15 @@ class PostgresStorage(Storage):
             open=True,
             name="toimintamalli",
         )
-        self.forget_events(dt.datetime.now(dt.UTC) - KEEP_EVENTS)
+        try:
+            self.forget_events(dt.datetime.now(dt.UTC) - KEEP_EVENTS)
+        except StorageError:
+            self._pool.close()
+            raise
 
     def _first_line(self, exc: BaseException) -> str:
         shown = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return shown.replace(self.url, self.where)
+        return scrub(shown, self.url)
 
     def _create_schema(self, conn: psycopg.Connection[Any]) -> None:
         with conn.transaction():

@@ -134,6 +134,9 @@ class SqliteStorage(Storage):
                 self._migrate_release1(conn)
             for name in RECORD_TABLES:
                 self._tables[name] = self._open(name)
+        except StorageError:
+            self.close()
+            raise
         except (sqlite3.DatabaseError, RuntimeError, OSError) as exc:
             self.close()
             raise StorageError(_text("sqlite_cannot_open", path=self.path, error=exc)) from exc

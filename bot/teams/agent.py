@@ -102,7 +102,7 @@ class TeamsAgent:
 
     async def _message(self, context: TurnContext) -> None:
         activity = context.activity
-        if not self._first_time(activity):
+        if not await asyncio.to_thread(self._first_time, activity):
             return
         clicked_step = None
         data = submitted(activity.value)
@@ -121,7 +121,7 @@ class TeamsAgent:
         address = self._address(activity)
         turn = await self._turn(context, address, said, activity.conversation.id, private, clicked_step)
         if turn is not None and turn.needs_private and not private:
-            self.turns.take_back(turn)
+            await asyncio.to_thread(self.turns.take_back, turn)
             await self._move_to_personal(context, address, said)
 
     async def _turn(
@@ -140,7 +140,7 @@ class TeamsAgent:
         try:
             await context.send_activities(render_replies(turn.replies))
         except Exception:
-            if self.turns.take_back(turn):
+            if await asyncio.to_thread(self.turns.take_back, turn):
                 log.warning("the replies did not reach %s; the turn was taken back", address.user)
             raise
         return turn
@@ -150,7 +150,8 @@ class TeamsAgent:
         vote = "up" if data.get("vote") == "up" else "down"
         where = f"{activity.conversation.id}:{activity.reply_to_id or ''}"
         try:
-            self.feedback.record_vote(
+            await asyncio.to_thread(
+                self.feedback.record_vote,
                 self._address(activity, personal=False),
                 where,
                 vote,
@@ -179,20 +180,25 @@ class TeamsAgent:
             }
         )
 
+        failed: list[Exception] = []
+
         async def in_personal(personal: TurnContext) -> None:
             there = personal.activity
             reach = {"conversation_reference": reference_of(there)}
             user = address.model_copy(update={"reach": reach})
-            await self._turn(personal, user, said, there.conversation.id, True)
+            try:
+                await self._turn(personal, user, said, there.conversation.id, True)
+            except Exception as exc:  # the SDK would swallow it: the note below must not claim success
+                failed.append(exc)
 
         try:
             await self.adapter.create_conversation(
                 self.app_id, activity.channel_id, activity.service_url, AUDIENCE, parameters, in_personal
             )
         except Exception as exc:  # not installed for the user, or the connector refused
-            log.warning(
-                "could not open a personal chat with %s: %s", address.user, type(exc).__name__, exc_info=True
-            )
-            await context.send_activity(message(_t("personal_failed", error=type(exc).__name__)))
+            failed.append(exc)
+        if failed:
+            log.warning("could not run the check in a personal chat with %s: %s", address.user, failed[0])
+            await context.send_activity(message(_t("personal_failed", error=type(failed[0]).__name__)))
             return
         await context.send_activity(message(_t("check_in_personal")))

@@ -4,12 +4,14 @@ subscription (bot.scheduler's Sender for the channel "teams")."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Coroutine
 from typing import Any
 
 from microsoft_agents.activity import ConversationReference
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.scheduler import OutcomeUnknown
 from bot.state import Address
 from bot.teams.cards import message
 
@@ -50,7 +52,17 @@ class TeamsSender:
             raise failed[0]
 
     def _run(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run the send to its end; a send that outlasts SEND_TIMEOUT is cancelled and reported as
+        OutcomeUnknown (it may have reached Teams: the scheduler will not send it again)."""
         if self.loop is not None and self.loop.is_running():
-            asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(SEND_TIMEOUT)
+            future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+            try:
+                future.result(SEND_TIMEOUT)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                raise OutcomeUnknown(f"no answer in {SEND_TIMEOUT:.0f} s") from None
         else:
-            asyncio.run(asyncio.wait_for(coroutine, SEND_TIMEOUT))
+            try:
+                asyncio.run(asyncio.wait_for(coroutine, SEND_TIMEOUT))
+            except TimeoutError:
+                raise OutcomeUnknown(f"no answer in {SEND_TIMEOUT:.0f} s") from None

@@ -210,6 +210,8 @@ class TeamsServer:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
+        if not self._thread.is_alive():
+            self.loop.close()
 
 
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -233,12 +235,12 @@ def run_teams(port: int | None = None) -> int:
     try:
         ctx = default_context(settings.tz, channel="teams")
         server = TeamsServer(settings, store, ctx, host, port or DEFAULT_PORT)
-        bound = server.start()
         scheduler = ReminderScheduler(store, ctx, {**senders(settings), "teams": server.sender()})
-        scheduler.start()
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-        log.info("serving Teams on http://%s:%s/api/messages", host, bound)
         try:
+            bound = server.start()
+            scheduler.start()
+            signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+            log.info("serving Teams on http://%s:%s/api/messages", host, bound)
             threading.Event().wait()
         except KeyboardInterrupt:
             log.info("stopping")

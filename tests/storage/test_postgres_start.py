@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from bot.storage import StorageError
-from bot.storage.postgres import PostgresStorage, redact
+from bot.storage.postgres import PostgresStorage, redact, scrub
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +24,12 @@ def test_the_password_never_shows() -> None:
         "postgresql://db.example/tm?password=***&sslmode=require"
     )
     assert redact("postgresql://bot@db.example/tm") == "postgresql://bot@db.example/tm"
+    assert redact("host=db password=s3kret dbname=tm") == "host=db password=*** dbname=tm"  # libpq settings
+    assert (
+        redact("postgresql://bot:pa/ss?x@127.0.0.1/tm") == "postgresql://bot:***@127.0.0.1/tm"
+    )  # unencoded / ?
+    driver = 'invalid percent-encoded token: "se%zzcret"'  # libpq repeats a malformed password
+    assert "se%zzcret" not in scrub(driver, "postgresql://bot:se%zzcret@h/tm")
 
 
 def test_an_unreachable_database_is_named_without_its_password() -> None:
@@ -95,3 +101,9 @@ def test_processes_starting_together_create_the_schema_once(pg_url: str) -> None
         assert list(pool.map(start, range(6))) == [0] * 6
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT value FROM tm_meta WHERE name = 'schema'").fetchone() == ("1",)
+
+
+def test_a_malformed_password_never_shows_in_the_start_up_error() -> None:
+    with pytest.raises(StorageError) as refused:
+        PostgresStorage("postgresql://bot:se%zzcret@127.0.0.1:1/tm")
+    assert "zzcret" not in str(refused.value)

@@ -145,3 +145,12 @@ def test_a_reminder_the_connector_refuses_is_tried_again(
     connector.fail(times=0)
     assert scheduler.send_due(due + dt.timedelta(minutes=1)) == 1
     assert len(connector.messages()) == 1
+
+
+def test_check_in_a_channel_says_so_when_the_personal_chat_cannot_be_written_to(
+    client: TeamsClient, connector: FakeConnector, teams: TeamsFactory
+) -> None:
+    connector.fail_messages(times=10)
+    (note,) = client.mention("check").activities
+    assert "En saanut aloitettua" in note["text"]
+    assert "dialog" not in teams.running[0].store.user_state("teams", TENANT, USER["id"])  # taken back
