@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -70,7 +71,8 @@ class Outbox:
             "not_before": (now + dt.timedelta(seconds=pause)).isoformat(),
             "attempts": 0,
         }
-        key = f"{now.isoformat()}:{uuid.uuid4().hex}"  # keys sort by time: sent in the order kept
+        # keys sort by time, to the nanosecond (several replies of one turn are kept at one `now`)
+        key = f"{now.isoformat()}:{time.time_ns():020d}:{uuid.uuid4().hex[:8]}"
         try:
             self.store.put(TABLE, key, item)
         except StorageError:
