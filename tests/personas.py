@@ -1,5 +1,5 @@
 """The check dialog's six personas as scripts of what each user types, and the perustiedot each
-exports: run in the terminal's router (tests/test_dialog_personas.py) and through Slack's DM by typing
+exports: run in the terminal's router (tests/scripts/test_dialog_personas.py) and through Slack's DM by typing
 and by clicking (tests/slack/test_dialog_personas_slack.py). `NEW_SESSION` marks where the user comes
 back later (a new terminal run; in Slack the next message after `lopeta`)."""
 

@@ -13,8 +13,9 @@ from knowledge.entities import extract
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from knowledge.text import clean, fold
 from tests.judge import passes
+from tests.paths import ROOT, TEST_DATA
 
-DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data"
+DATA = ROOT / "knowledge" / "data"
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -286,10 +287,10 @@ def _judge(case: dict, reply: dict) -> bool:
 
 @pytest.mark.parametrize("name", ["questions.jsonl", "questions_holdout.jsonl"])
 def test_project_question_sets_meet_the_floor(answerer: Answerer, name: str) -> None:
-    path = Path(__file__).parent / "data" / name
+    path = TEST_DATA / name
     if not path.exists():
         pytest.skip(f"{name} is not in this checkout")
-    floor = json.loads((Path(__file__).parent / "data" / "floors.json").read_text())["project_questions"]
+    floor = json.loads((TEST_DATA / "floors.json").read_text())["project_questions"]
     cases = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     failed = [c["id"] for c in cases if not _judge(c, answerer.answer(c["q"]).as_json())]
     assert 1 - len(failed) / len(cases) >= floor, failed

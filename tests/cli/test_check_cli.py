@@ -14,9 +14,9 @@ import pytest
 
 from bot.cli_check import MAX_BYTES, run_check
 from tests.conftest import SHARED
-from tests.test_validator import VALID_I4
+from tests.paths import ROOT
+from tests.unit.test_validator import VALID_I4
 
-ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "bot.cli", "check"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -13,6 +12,7 @@ from bot.texts import sections
 from knowledge.loader import KnowledgeBase
 from knowledge.render import TEMPLATES, Renderer, environment, join_fi, render_message, slides_fi, slides_line
 from knowledge.rules import default_rules
+from tests.paths import ROOT
 
 MESSAGE_TEMPLATES = ["reminders.j2", "deadlines.j2", "reminder_dm.j2", "words.j2"]
 DATE = dt.date(2026, 12, 15)
@@ -122,7 +122,6 @@ def test_joining_words_come_from_the_template() -> None:
 
 
 # -- every text has a reader ------------------------------------------------------------------------
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _code(*rooms: str) -> str:

@@ -17,6 +17,7 @@ from bot.storage import StorageError as StoreError
 from bot.storage.sqlite import SqliteStorage as Store
 from bot.turns import TurnPipeline
 from dialogs.context import Context
+from tests.paths import TEST_DATA
 
 STATE = {
     "dialog": {"step": "nimi", "answers": {"prosessi": "Chat-neuvonta", "investoinnit": ["P4I4"]}},
@@ -178,7 +179,7 @@ def test_a_full_disk_is_a_store_error_naming_the_file_and_keeps_nothing_half_wri
         assert store.user_state("slack", "T1", "U2") == {"small": True}
 
 
-RELEASE1 = Path(__file__).resolve().parent / "data" / "store_release1.sqlite"
+RELEASE1 = TEST_DATA / "store_release1.sqlite"
 
 
 def test_a_file_of_the_first_release_migrates_and_the_dialog_goes_on(tmp_path: Path, ctx: Context) -> None:

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.paths import ROOT
 
 
 def run(

@@ -14,7 +14,7 @@ from dialogs.router import respond
 from dialogs.validator import report_text, validate
 from knowledge.rules import default_rules
 from tests.personas import EMAILS, NEW_SESSION, PERSONAS, Persona, mismatches
-from tests.test_dialog_texts import INTERNAL
+from tests.scripts.test_dialog_texts import INTERNAL
 
 NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 

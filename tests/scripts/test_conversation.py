@@ -17,8 +17,8 @@ from dialogs.context import Context
 from dialogs.router import respond
 from knowledge.answering import Answerer
 from knowledge.conversation import REMEMBER_FOR, ConversationContext
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
 

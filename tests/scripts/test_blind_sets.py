@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +16,10 @@ from dialogs.context import Context
 from dialogs.router import respond
 from knowledge.answering import Answerer
 from tests.judge import passes
+from tests.paths import TEST_DATA
 
-BLIND = Path(__file__).parent / "data" / "blind"
-FLOORS = json.loads((Path(__file__).parent / "data" / "floors.json").read_text())
+BLIND = TEST_DATA / "blind"
+FLOORS = json.loads((TEST_DATA / "floors.json").read_text())
 NOW = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
 

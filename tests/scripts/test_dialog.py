@@ -20,9 +20,9 @@ from dialogs.context import Context
 from dialogs.replies import Reply
 from dialogs.router import respond
 from dialogs.validator import validate
+from tests.paths import ROOT
 from tests.personas import PERSONAS
 
-ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 ACCEPT_ALL = [line for line in PERSONAS[0].script if line != "valmis"]  # the careful persona
 
