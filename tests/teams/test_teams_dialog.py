@@ -154,3 +154,15 @@ def test_check_in_a_channel_says_so_when_the_personal_chat_cannot_be_written_to(
     (note,) = client.mention("check").activities
     assert "En saanut aloitettua" in note["text"]
     assert "dialog" not in teams.running[0].store.user_state("teams", TENANT, USER["id"])  # taken back
+
+
+def test_a_click_on_an_older_questions_card_is_refused_and_changes_nothing(
+    client: TeamsClient, teams: TeamsFactory
+) -> None:
+    first = client.say("check").activities
+    old = next(a["data"] for act in first for a in actions(act) if a["data"].get("step") == "investoinnit")
+    client.say("I4")  # the dialog moves on to the county
+    stale = client.submit({**old, "picked": "P3"})
+    assert "kuului aiempaan kysymykseen" in stale.text
+    dialog = teams.running[0].store.user_state("teams", TENANT, USER["id"])["dialog"]
+    assert dialog["step"] == "hyvinvointialue" and dialog["answers"]["investoinnit"] == ["P4I4"]
