@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,45 @@ class Write:
 
 def stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def storage_text(key: str, **values: object) -> str:
+    """A message of the store (bot/data/texts.yaml, section `storage`)."""
+    from bot.texts import text
+
+    return text("storage", key, **values)
+
+
+@dataclass(frozen=True)
+class CasStatements:
+    """A backend's SQL for the four kinds of versioned write, with parameters in these orders."""
+
+    absent: str  # (key): rows found; a delete of a key not stored succeeds if none is
+    delete: str  # (key, version)
+    insert: str  # (key, value, now); does nothing if the key is stored
+    update: str  # (value, now, key, version)
+
+
+def apply_writes(
+    run: Callable[[str, tuple[Any, ...]], int],
+    sql: CasStatements,
+    writes: Sequence[Write],
+    encode: Callable[[dict[str, Any]], Any],
+    now: Any,
+) -> None:
+    """Every write of one commit inside the caller's transaction; `run(sql, params)` returns the rows
+    changed (or found). Raises Conflict, so the transaction rolls back, when a version has moved on."""
+    for write in writes:
+        if write.value is None and write.version == 0:
+            changed = 0 if run(sql.absent, (write.key,)) else 1
+        elif write.value is None:
+            changed = run(sql.delete, (write.key, write.version))
+        elif write.version == 0:
+            changed = run(sql.insert, (write.key, encode(write.value), now))
+        else:
+            changed = run(sql.update, (encode(write.value), now, write.key, write.version))
+        if changed != 1:
+            raise Conflict(write.key)
 
 
 class Storage(ABC):

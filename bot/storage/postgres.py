@@ -36,24 +36,29 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from bot.storage.base import (
     CLEAN_EVERY,
     KEEP_EVENTS,
+    CasStatements,
     Conflict,
     Storage,
     StorageError,
     Versioned,
     Write,
+    apply_writes,
     stamp,
+    storage_text,
 )
-from bot.texts import text
-
-
-def _text(key: str, **values: object) -> str:
-    return text("storage", key, **values)
-
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 LOCK_ID = 0x746D5F73  # pg_advisory_xact_lock id for creating the schema ("tm_s")
 TABLES = ("tm_meta", "tm_states", "tm_events", "tm_claims", "tm_records")
+CAS = CasStatements(
+    absent="SELECT 1 FROM tm_states WHERE key = %s",
+    delete="DELETE FROM tm_states WHERE key = %s AND version = %s",
+    insert="INSERT INTO tm_states (key, version, value, updated) VALUES (%s, 1, %s, %s) "
+    "ON CONFLICT (key) DO NOTHING",
+    update="UPDATE tm_states SET version = version + 1, value = %s, updated = %s "
+    "WHERE key = %s AND version = %s",
+)
 DDL = (
     "CREATE TABLE IF NOT EXISTS tm_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tm_states (key TEXT PRIMARY KEY, version BIGINT NOT NULL, "
@@ -115,7 +120,7 @@ class PostgresStorage(Storage):
         self.url = url
         self.where = redact(url)
         if urlsplit(url).scheme not in ("postgres", "postgresql") and "=" not in url:
-            raise StorageError(_text("bad_url", where=self.where))
+            raise StorageError(storage_text("bad_url", where=self.where))
         self._added = 0
         self._count_lock = threading.Lock()
         try:
@@ -123,10 +128,12 @@ class PostgresStorage(Storage):
                 self._create_schema(conn)
         except psycopg.OperationalError as exc:
             raise StorageError(
-                _text("pg_unreachable", where=self.where, error=self._first_line(exc))
+                storage_text("pg_unreachable", where=self.where, error=self._first_line(exc))
             ) from None
         except psycopg.Error as exc:
-            raise StorageError(_text("pg_failed", where=self.where, error=self._first_line(exc))) from None
+            raise StorageError(
+                storage_text("pg_failed", where=self.where, error=self._first_line(exc))
+            ) from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -158,15 +165,15 @@ class PostgresStorage(Storage):
                 )
             }
             if present and "tm_meta" not in present:
-                raise StorageError(_text("pg_foreign", where=self.where, table=sorted(present)[0]))
+                raise StorageError(storage_text("pg_foreign", where=self.where, table=sorted(present)[0]))
             if "tm_meta" in present:
                 row = conn.execute("SELECT value FROM tm_meta WHERE name = 'app'").fetchone()
                 if row is None or row[0] != "toimintamalli":
-                    raise StorageError(_text("pg_foreign", where=self.where, table="tm_meta"))
+                    raise StorageError(storage_text("pg_foreign", where=self.where, table="tm_meta"))
                 found = conn.execute("SELECT value FROM tm_meta WHERE name = 'schema'").fetchone()
                 if found is not None and int(found[0]) > SCHEMA_VERSION:
                     raise StorageError(
-                        _text("schema_newer", where=self.where, found=found[0], known=SCHEMA_VERSION)
+                        storage_text("schema_newer", where=self.where, found=found[0], known=SCHEMA_VERSION)
                     )
             for statement in DDL:
                 conn.execute(statement)
@@ -192,11 +199,13 @@ class PostgresStorage(Storage):
         except (psycopg.OperationalError, PoolTimeout) as exc:
             log.error("store %s: %s", self.where, self._first_line(exc))
             raise StorageError(
-                _text("pg_unreachable", where=self.where, error=self._first_line(exc))
+                storage_text("pg_unreachable", where=self.where, error=self._first_line(exc))
             ) from None
         except psycopg.Error as exc:
             log.error("store %s: %s", self.where, self._first_line(exc))
-            raise StorageError(_text("pg_failed", where=self.where, error=self._first_line(exc))) from None
+            raise StorageError(
+                storage_text("pg_failed", where=self.where, error=self._first_line(exc))
+            ) from None
 
     # -- states ---------------------------------------------------------------------------------
     def load_many(self, keys: Sequence[str]) -> dict[str, Versioned]:
@@ -210,33 +219,12 @@ class PostgresStorage(Storage):
         return found
 
     def commit(self, writes: Sequence[Write]) -> bool:
+        def run(sql: str, params: tuple[Any, ...]) -> int:
+            return int(conn.execute(sql, params).rowcount)
+
         try:
             with self._transaction() as conn:
-                for write in writes:
-                    if write.value is None and write.version == 0:
-                        found = conn.execute(
-                            "SELECT 1 FROM tm_states WHERE key = %s", (write.key,)
-                        ).fetchone()
-                        changed = 0 if found else 1
-                    elif write.value is None:
-                        changed = conn.execute(
-                            "DELETE FROM tm_states WHERE key = %s AND version = %s",
-                            (write.key, write.version),
-                        ).rowcount
-                    elif write.version == 0:
-                        changed = conn.execute(
-                            "INSERT INTO tm_states (key, version, value) VALUES (%s, 1, %s) "
-                            "ON CONFLICT (key) DO NOTHING",
-                            (write.key, Jsonb(write.value)),
-                        ).rowcount
-                    else:
-                        changed = conn.execute(
-                            "UPDATE tm_states SET version = version + 1, value = %s, updated = now() "
-                            "WHERE key = %s AND version = %s",
-                            (Jsonb(write.value), write.key, write.version),
-                        ).rowcount
-                    if changed != 1:
-                        raise Conflict(write.key)
+                apply_writes(run, CAS, writes, Jsonb, dt.datetime.now(dt.UTC))
         except Conflict:
             return False
         return True

@@ -30,19 +30,16 @@ from bot.state import migrate_release1, release1_address, reminder_key
 from bot.storage.base import (
     CLEAN_EVERY,
     KEEP_EVENTS,
+    CasStatements,
     Conflict,
     Storage,
     StorageError,
     Versioned,
     Write,
+    apply_writes,
     stamp,
+    storage_text,
 )
-from bot.texts import text
-
-
-def _text(key: str, **values: object) -> str:
-    return text("storage", key, **values)
-
 
 log = logging.getLogger(__name__)
 REOPEN_WAIT = 1.0  # seconds for a failed connection's thread to close (the record lock is held)
@@ -51,6 +48,12 @@ RECORD_TABLES = ("feedback", "outbox")
 RELEASE1_TABLES = ("users", "events", "reminder_claims")
 SQL_TABLES = ("tm_meta", "tm_states", "tm_events", "tm_claims")
 OWN_TABLES = frozenset({*RECORD_TABLES, *RELEASE1_TABLES, *SQL_TABLES})  # none of these: another program's
+CAS = CasStatements(
+    absent="SELECT 1 FROM tm_states WHERE key = ?",
+    delete="DELETE FROM tm_states WHERE key = ? AND version = ?",
+    insert="INSERT OR IGNORE INTO tm_states (key, version, value, updated) VALUES (?, 1, ?, ?)",
+    update="UPDATE tm_states SET version = version + 1, value = ?, updated = ? WHERE key = ? AND version = ?",
+)
 DDL = (
     "CREATE TABLE IF NOT EXISTS tm_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tm_states (key TEXT PRIMARY KEY, version INTEGER NOT NULL, "
@@ -85,14 +88,14 @@ def check_file(path: Path) -> None:
     if not path.exists():
         return
     if path.is_dir():
-        raise StorageError(_text("sqlite_directory", path=path))
+        raise StorageError(storage_text("sqlite_directory", path=path))
     try:
         with path.open("rb") as handle:
             header = handle.read(16)
     except OSError as exc:
-        raise StorageError(_text("sqlite_unreadable", path=path, error=exc.strerror)) from exc
+        raise StorageError(storage_text("sqlite_unreadable", path=path, error=exc.strerror)) from exc
     if header and header != b"SQLite format 3\x00":
-        raise StorageError(_text("sqlite_not_sqlite", path=path))
+        raise StorageError(storage_text("sqlite_not_sqlite", path=path))
     # A process killed in the middle of a commit leaves a hot journal: SQLite's own rollback of it
     # (a read-write connection) restores the last committed state, so that one case opens read-write.
     hot_journal = Path(f"{path}-journal").exists()
@@ -104,13 +107,13 @@ def check_file(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StorageError(_text("sqlite_damaged", path=path, error=exc)) from exc
+        raise StorageError(storage_text("sqlite_damaged", path=path, error=exc)) from exc
     if not result or result[0] != "ok":
-        detail = str(result[0]).strip().splitlines()[-1] if result else _text("sqlite_check_empty")
-        raise StorageError(_text("sqlite_damaged_check", path=path, detail=detail))
+        detail = str(result[0]).strip().splitlines()[-1] if result else storage_text("sqlite_check_empty")
+        raise StorageError(storage_text("sqlite_damaged_check", path=path, detail=detail))
     if tables and not set(tables) & OWN_TABLES:
         shown = ", ".join(sorted(tables)[:5])
-        raise StorageError(_text("sqlite_foreign", path=path, tables=shown))
+        raise StorageError(storage_text("sqlite_foreign", path=path, tables=shown))
 
 
 class SqliteStorage(Storage):
@@ -139,7 +142,7 @@ class SqliteStorage(Storage):
             raise
         except (sqlite3.DatabaseError, RuntimeError, OSError) as exc:
             self.close()
-            raise StorageError(_text("sqlite_cannot_open", path=self.path, error=exc)) from exc
+            raise StorageError(storage_text("sqlite_cannot_open", path=self.path, error=exc)) from exc
 
     # -- connections ----------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -165,7 +168,7 @@ class SqliteStorage(Storage):
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
+            raise StorageError(storage_text("sqlite_write_failed", path=self.path, error=exc)) from exc
         try:
             yield conn
             conn.execute("COMMIT")
@@ -174,7 +177,7 @@ class SqliteStorage(Storage):
                 conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 log.error("store %s: write failed: %s", self.path, exc)
-                raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
+                raise StorageError(storage_text("sqlite_write_failed", path=self.path, error=exc)) from exc
             raise
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -182,14 +185,16 @@ class SqliteStorage(Storage):
             with self._lock:
                 return self._conn().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise StorageError(_text("sqlite_read_failed", path=self.path, error=exc)) from exc
+            raise StorageError(storage_text("sqlite_read_failed", path=self.path, error=exc)) from exc
 
     def _check_schema(self, conn: sqlite3.Connection) -> None:
         row = conn.execute("SELECT value FROM tm_meta WHERE name = 'schema'").fetchone()
         if row is None:
             conn.execute("INSERT INTO tm_meta (name, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) > SCHEMA_VERSION:
-            raise StorageError(_text("schema_newer", where=self.path, found=row[0], known=SCHEMA_VERSION))
+            raise StorageError(
+                storage_text("schema_newer", where=self.path, found=row[0], known=SCHEMA_VERSION)
+            )
 
     def _migrate_release1(self, conn: sqlite3.Connection) -> None:
         """Move what the first release stored into the scoped tables, once."""
@@ -246,31 +251,13 @@ class SqliteStorage(Storage):
         return found
 
     def commit(self, writes: Sequence[Write]) -> bool:
-        now = stamp(dt.datetime.now(dt.UTC))
+        def run(sql: str, params: tuple[Any, ...]) -> int:
+            cursor = conn.execute(sql, params)
+            return cursor.rowcount if cursor.rowcount >= 0 else len(cursor.fetchall())  # a SELECT: -1
+
         try:
             with self._transaction() as conn:
-                for write in writes:
-                    if write.value is None and write.version == 0:
-                        found = conn.execute("SELECT 1 FROM tm_states WHERE key = ?", (write.key,)).fetchone()
-                        changed = 0 if found else 1
-                    elif write.value is None:
-                        changed = conn.execute(
-                            "DELETE FROM tm_states WHERE key = ? AND version = ?", (write.key, write.version)
-                        ).rowcount
-                    elif write.version == 0:
-                        changed = conn.execute(
-                            "INSERT OR IGNORE INTO tm_states (key, version, value, updated) "
-                            "VALUES (?, 1, ?, ?)",
-                            (write.key, _encode(write.value), now),
-                        ).rowcount
-                    else:
-                        changed = conn.execute(
-                            "UPDATE tm_states SET version = version + 1, value = ?, updated = ? "
-                            "WHERE key = ? AND version = ?",
-                            (_encode(write.value), now, write.key, write.version),
-                        ).rowcount
-                    if changed != 1:
-                        raise Conflict(write.key)
+                apply_writes(run, CAS, writes, _encode, stamp(dt.datetime.now(dt.UTC)))
         except Conflict:
             return False
         return True
@@ -397,14 +384,14 @@ class SqliteStorage(Storage):
             try:
                 target = self.table(table)
             except (sqlite3.Error, OSError, RuntimeError) as exc:
-                raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
+                raise StorageError(storage_text("sqlite_write_failed", path=self.path, error=exc)) from exc
             try:
                 yield target
                 target.commit()
             except (sqlite3.Error, OSError, RuntimeError) as exc:
                 log.error("store %s, table %s: write failed: %s", self.path, table, exc)
                 self._reopen(table)
-                raise StorageError(_text("sqlite_write_failed", path=self.path, error=exc)) from exc
+                raise StorageError(storage_text("sqlite_write_failed", path=self.path, error=exc)) from exc
 
     def _reopen(self, table: str) -> None:
         """Drop the table's connection after a failed write: closing it rolls back what was not
