@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import re
 import sys
 import uuid
 from typing import TextIO
@@ -17,17 +16,16 @@ from bot.texts import text as bot_text
 from bot.turns import TurnPipeline
 from dialogs import perustiedot
 from dialogs.context import default_context
-from dialogs.replies import Reply
+from dialogs.replies import Reply, without_bold
 from knowledge.rules import default_rules
 
 CHANNEL = "terminal"
 CONVERSATION = "terminal"  # one conversation: the terminal session's questions follow each other
-EMPHASIS = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")  # Slack's *bold*; a lone star ("tähdellä *") stays
 
 
 def render_reply(reply: Reply) -> str:
     """Plain-text rendering of one reply: text, numbered choices and suggestions."""
-    lines = [EMPHASIS.sub(r"\1", reply.text)]
+    lines = [without_bold(reply.text)]
     if reply.choices:
         hint = " (voit valita useamman pilkulla erotettuna)" if reply.multi else ""
         lines.append("")

@@ -6,8 +6,17 @@ whole text for its medium (Slack: & < >), so user text inside a reply can never 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+_BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")  # *bold*; a lone star ("tähdellä *") stays
+
+
+def without_bold(text: str) -> str:
+    """`text` with its *bold* markers dropped, for a channel that shows plain text."""
+    return _BOLD.sub(r"\1", text)
+
 
 ReplyKind = Literal["text", "answer", "question", "summary", "error", "help"]
 

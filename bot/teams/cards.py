@@ -11,30 +11,23 @@ Teams renders as Markdown. A card's `Action.Submit` sends its `data` back as the
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity, Attachment
 
 from bot.texts import text
-from dialogs.replies import Choice, Reply
+from dialogs.replies import Choice, Reply, without_bold
 
 CARD = "application/vnd.microsoft.card.adaptive"
 KEY = "toimintamalli"  # marks the submit data of our cards
 MAX_BUTTONS = 5  # more choices become one ChoiceSet (Teams folds extra buttons away)
 MAX_SUGGESTIONS = 3
-EMPHASIS = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
 TEXT_LIMIT = 25_000  # characters per message (Teams allows about 28 KB)
 
 
 def _t(key: str, **values: Any) -> str:
     return text("teams", key, **values)
-
-
-def plain(message: str) -> str:
-    """The dialogs' text without its *bold* markers (a lone star stays)."""
-    return EMPHASIS.sub(r"\1", message)
 
 
 def message(body: str) -> Activity:
@@ -116,7 +109,7 @@ def render_replies(replies: Sequence[Reply]) -> list[Activity]:
             dumped = json.dumps(reply.data.get("perustiedot", reply.data), ensure_ascii=False, indent=2)
             raw = raw.replace(dumped, "").strip()  # the JSON goes in the card, as it is
             attachments.append(summary_card(reply.data))
-        body = plain(raw)
+        body = without_bold(raw)
         suggestions = tuple(dict.fromkeys(reply.suggestions))[:MAX_SUGGESTIONS]
         if suggestions:
             attachments.append(suggestions_card(suggestions))
