@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any, Protocol
 
 from bot.channels import open_store, senders
+from bot.process import stop_on_sigterm
 from bot.settings import Settings, load_settings
 from bot.storage import Storage
 from dialogs.context import Context, default_context
@@ -116,10 +115,6 @@ def _setup(settings_names: tuple[str, ...]) -> tuple[Settings, Storage, Context]
     return settings, store, default_context(settings.tz, channel="slack")
 
 
-def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def run_serve(port: int | None = None) -> int:
     """`toimintamalli serve`: needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
     from bot.slack.app import check_token
@@ -130,7 +125,7 @@ def run_serve(port: int | None = None) -> int:
         server = create_http_server(settings, store, ctx, port=port)
         check_token(server.app.client)
         scheduler = _start_scheduler(store, settings, ctx, server.app.client)
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        stop_on_sigterm()
         log.info("serving Slack on http://0.0.0.0:%s/slack/events", server.port)
         try:
             server.run()
@@ -158,7 +153,7 @@ def run_socket() -> int:
         check_token(app.client)
         handler = connect_socket_mode(app, settings.slack_app_token)
         scheduler = _start_scheduler(store, settings, ctx, app.client)
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        stop_on_sigterm()
         log.info("connected to Slack over Socket Mode")
         try:
             while not stop.wait(3600):

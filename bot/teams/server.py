@@ -15,11 +15,9 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import signal
 import threading
 import warnings
 from collections.abc import Callable
-from types import FrameType
 from typing import Any
 
 from aiohttp import web
@@ -27,6 +25,7 @@ from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
 from microsoft_agents.hosting.core import ClaimsIdentity, RestChannelServiceClientFactory, TurnContext
 
+from bot.process import stop_on_sigterm
 from bot.settings import Settings, SettingsError
 from bot.storage import Storage
 from bot.teams.agent import TeamsAgent
@@ -214,10 +213,6 @@ class TeamsServer:
             self.loop.close()
 
 
-def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def run_teams(port: int | None = None) -> int:
     """`toimintamalli teams [--port P]`: the Teams endpoint and the reminder scheduler in one process."""
     from bot.channels import open_store, senders
@@ -239,7 +234,7 @@ def run_teams(port: int | None = None) -> int:
         try:
             bound = server.start()
             scheduler.start()
-            signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+            stop_on_sigterm()
             log.info("serving Teams on http://%s:%s/api/messages", host, bound)
             threading.Event().wait()
         except KeyboardInterrupt:
