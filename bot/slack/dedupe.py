@@ -15,7 +15,7 @@ from typing import Any
 
 from slack_bolt.response import BoltResponse
 
-from bot.storage import Storage, StorageError
+from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +25,9 @@ def dedupe_middleware(storage: Storage) -> Callable[..., Any]:
 
     def skip_repeated_events(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and event_id:
-            try:
-                first = storage.first_time(event_id)
-            except StorageError:
-                first = True
-            if not first:
-                log.info("skipping repeated event %s", event_id)
-                return BoltResponse(status=200, body="")
+        if isinstance(event_id, str) and event_id and not storage.new_event(event_id):
+            log.info("skipping repeated event %s", event_id)
+            return BoltResponse(status=200, body="")
         next()
         return None
 

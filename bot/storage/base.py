@@ -159,6 +159,14 @@ class Storage(ABC):
     def first_time(self, event_id: str, now: dt.datetime | None = None) -> bool:
         """True the first time `event_id` is seen within KEEP_EVENTS (it is remembered at once)."""
 
+    def new_event(self, event_id: str) -> bool:
+        """`first_time(event_id)` for a channel's de-duplication: a store that cannot say lets the
+        event through (the store has logged why), since an answer twice is better than none."""
+        try:
+            return self.first_time(event_id)
+        except StorageError:
+            return True
+
     @abstractmethod
     def forget_events(self, before: dt.datetime) -> int:
         """Forget event ids first seen before `before`; returns how many."""

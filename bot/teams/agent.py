@@ -95,10 +95,7 @@ class TeamsAgent:
     def _first_time(self, activity: Activity) -> bool:
         if not activity.id or not activity.conversation:
             return True
-        try:
-            return self.storage.first_time(f"teams:{activity.conversation.id}:{activity.id}")
-        except StorageError:
-            return True  # an answer twice is better than none
+        return self.storage.new_event(f"teams:{activity.conversation.id}:{activity.id}")
 
     async def _message(self, context: TurnContext) -> None:
         activity = context.activity
