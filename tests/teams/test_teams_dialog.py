@@ -57,10 +57,7 @@ def _matching_submit(activities: list[dict[str, Any]], line: str, persona: Perso
                 picker = next(b for c in cards(activity) for b in c["body"] if b["type"] == "Input.ChoiceSet")
                 values = {o["value"] for o in picker["choices"]}
                 wanted = [v for v in persona.expected.get("investoinnit", []) if v in values]
-                if (
-                    wanted
-                    and plain(line) in {plain(v) for v in ("I4", "I1", "I2", "I3", "P3", "P4I4")}
-                ):
+                if wanted and plain(line) in {plain(v) for v in ("I4", "I1", "I2", "I3", "P3", "P4I4")}:
                     return {**data, "picked": ",".join(wanted)}
     return None
 

@@ -18,15 +18,21 @@ SLACK = {"slack_bolt", "slack_sdk"}
 TEAMS = {"microsoft_agents", "aiohttp"}
 
 
-def imports(path: Path) -> set[str]:
+def import_names(path: Path) -> set[str]:
+    """The modules `path` imports, by full name, at any level of the file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+            names.add(node.module)
+    return names
+
+
+def imports(path: Path) -> set[str]:
+    """The top-level packages `path` imports."""
+    return {name.split(".")[0] for name in import_names(path)}
 
 
 @pytest.mark.parametrize("room", sorted(ALLOWED))
@@ -39,22 +45,13 @@ def test_rooms_import_only_downwards(room: str) -> None:
     assert {k: v for k, v in wrong.items() if v} == {}
 
 
-def test_only_bot_teams_imports_the_teams_sdk() -> None:
+@pytest.mark.parametrize(("channel", "libraries"), [("slack", SLACK), ("teams", TEAMS)])
+def test_only_the_channels_package_imports_its_libraries(channel: str, libraries: set[str]) -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for room in ALLOWED
         for path in (ROOT / room).rglob("*.py")
-        if imports(path) & TEAMS and not path.is_relative_to(ROOT / "bot" / "teams")
-    ]
-    assert offenders == []
-
-
-def test_only_bot_slack_imports_slack_libraries() -> None:
-    offenders = [
-        str(path.relative_to(ROOT))
-        for room in ALLOWED
-        for path in (ROOT / room).rglob("*.py")
-        if imports(path) & SLACK and not path.is_relative_to(ROOT / "bot" / "slack")
+        if imports(path) & libraries and not path.is_relative_to(ROOT / "bot" / channel)
     ]
     assert offenders == []
 
@@ -72,20 +69,9 @@ def test_only_the_channel_packages_and_the_wiring_know_a_channel() -> None:
         for channel in ("slack", "teams")
         if not path.is_relative_to(ROOT / "bot" / channel)
         and str(path.relative_to(ROOT)) not in WIRING
-        and any(name == f"bot.{channel}" or name.startswith(f"bot.{channel}.") for name in _all_imports(path))
+        and any(name == f"bot.{channel}" or name.startswith(f"bot.{channel}.") for name in import_names(path))
     ]
     assert offenders == []
-
-
-def _all_imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
 
 
 def test_every_module_starts_with_a_docstring() -> None:
