@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from tests.fake_slack import FakeSlack
+from tests.net import free_port
 from tests.slack.conftest import process_env
 from tests.slack.slack_requests import SECRET, SlackSender, http
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _healthy(port: int) -> bool:
@@ -31,7 +25,7 @@ def _healthy(port: int) -> bool:
 
 
 def test_serve_process_answers_and_stops_cleanly(fake_slack: FakeSlack, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_"))}
     env.update(
         SLACK_BOT_TOKEN="xoxb-process",
@@ -75,7 +69,7 @@ def test_a_refused_bot_token_stops_the_start_naming_the_variable(
     fake_slack.fail("auth.test", "invalid_auth")
     env = process_env(fake_slack, tmp_path / "store.sqlite", token="xoxb-revoked")
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(_free_port())],
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(free_port())],
         env=env,
         cwd=tmp_path,
         capture_output=True,

@@ -20,20 +20,13 @@ from bot.storage.postgres import PostgresStorage
 from dialogs.schedule import reminder_time
 from tests.fake_slack import FakeSlack
 from tests.fake_socket_mode import FakeSocketMode
+from tests.net import free_port
 from tests.personas import PERSONAS, mismatches
 from tests.slack.conftest import process_env
 from tests.slack.slack_requests import SECRET, TEAM, USER, SlackSender, http
 
 HKI = ZoneInfo("Europe/Helsinki")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Processes:
@@ -52,7 +45,7 @@ class Processes:
         )
 
     def serve(self) -> SlackSender:
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
             env=self.env(),

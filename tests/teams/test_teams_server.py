@@ -20,6 +20,7 @@ from bot.settings import SettingsError
 from bot.teams.manifest import build_manifest, write_package
 from bot.teams.server import credentials
 from tests.fake_connector import FakeConnector
+from tests.net import free_port
 from tests.teams.conftest import PERSONAL, TeamsClient, TeamsFactory, local_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,16 +57,10 @@ def test_without_expect_replies_the_replies_go_through_the_connector(
     assert posted.body["textFormat"] == "plain" and "dia" in posted.body["text"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_the_teams_process_in_local_mode_answers_on_localhost_only(
     tmp_path: Path, connector: FakeConnector
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TOIMINTAMALLI_", "MICROSOFT_"))
     }
