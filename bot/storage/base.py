@@ -16,6 +16,7 @@ Four kinds of data:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ def apply_writes(
 
 class Storage(ABC):
     where: str  # the file or the URL without its password, for messages
+    _events_counted = itertools.count(1)  # first_time calls of this process (next() is atomic)
 
     # -- states ---------------------------------------------------------------------------------
     @abstractmethod
@@ -158,6 +160,11 @@ class Storage(ABC):
     @abstractmethod
     def first_time(self, event_id: str, now: dt.datetime | None = None) -> bool:
         """True the first time `event_id` is seen within KEEP_EVENTS (it is remembered at once)."""
+
+    def _now_and_then_forget_events(self, moment: dt.datetime) -> None:
+        """Called by `first_time`: every CLEAN_EVERY calls (per process) the expired ids are deleted."""
+        if next(self._events_counted) % CLEAN_EVERY == 0:
+            self.forget_events(moment - KEEP_EVENTS)
 
     def new_event(self, event_id: str) -> bool:
         """`first_time(event_id)` for a channel's de-duplication: a store that cannot say lets the

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -34,7 +33,6 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.storage.base import (
-    CLEAN_EVERY,
     KEEP_EVENTS,
     CasStatements,
     Conflict,
@@ -121,8 +119,6 @@ class PostgresStorage(Storage):
         self.where = redact(url)
         if urlsplit(url).scheme not in ("postgres", "postgresql") and "=" not in url:
             raise StorageError(storage_text("bad_url", where=self.where))
-        self._added = 0
-        self._count_lock = threading.Lock()
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, autocommit=False) as conn:
                 self._create_schema(conn)
@@ -258,11 +254,7 @@ class PostgresStorage(Storage):
                 "ON CONFLICT (id) DO UPDATE SET seen = EXCLUDED.seen WHERE tm_events.seen < %s",
                 (event_id, moment, moment - KEEP_EVENTS),
             ).rowcount
-        with self._count_lock:
-            self._added += 1
-            clean = self._added % CLEAN_EVERY == 0
-        if clean:
-            self.forget_events(moment - KEEP_EVENTS)
+        self._now_and_then_forget_events(moment)
         return new == 1
 
     def forget_events(self, before: dt.datetime) -> int:

@@ -28,7 +28,6 @@ from sqlitedict import SqliteDict
 
 from bot.state import migrate_release1, release1_address, reminder_key
 from bot.storage.base import (
-    CLEAN_EVERY,
     KEEP_EVENTS,
     CasStatements,
     Conflict,
@@ -128,7 +127,6 @@ class SqliteStorage(Storage):
         self._reported: set[tuple[str, str]] = set()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
-        self._added = 0
         try:
             with self._transaction() as conn:
                 for statement in DDL:
@@ -291,9 +289,7 @@ class SqliteStorage(Storage):
                 "ON CONFLICT (id) DO UPDATE SET seen = excluded.seen WHERE tm_events.seen < ?",
                 (event_id, stamp(moment), limit),
             ).rowcount
-        self._added += 1
-        if self._added % CLEAN_EVERY == 0:
-            self.forget_events(moment - KEEP_EVENTS)
+        self._now_and_then_forget_events(moment)
         return new == 1
 
     def forget_events(self, before: dt.datetime) -> int:

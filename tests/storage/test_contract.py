@@ -245,3 +245,14 @@ def test_housekeeping_forgets_old_conversations_and_kept_reply_claims_but_not_us
     assert [k for k, _ in storage.states()] == [user.key]
     assert [c["key"] for c in storage.claims()] == ["reminder:teams:-:29%3A1abc:d:2026-12-20:14"]
     assert storage.housekeeping(dt.datetime.now(dt.UTC)) == 0
+
+
+def test_every_so_many_new_ids_the_expired_ones_are_deleted(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.storage.base as base
+
+    monkeypatch.setattr(base, "CLEAN_EVERY", 1)
+    storage.first_time("EvOld", NOW)
+    storage.first_time("EvNew", NOW + KEEP_EVENTS + dt.timedelta(hours=1))  # this call cleans up
+    assert storage.forget_events(NOW + dt.timedelta(days=365)) == 1  # only EvNew was left to forget
