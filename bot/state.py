@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA = 2  # 1: the untyped dict of the first release (no "v" field)
 CONVERSATIONS = "conversations"  # where dialogs.answers keeps question contexts in the turn's dict
-USER_FIELDS = ("dialog", "perustiedot", "reminders")
 
 
 def _part(value: str) -> str:

@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 HANDLED = frozenset({"message", "conversationUpdate"})
 DEFAULT_PORT = 3978
-CREDENTIALS = ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "MICROSOFT_APP_TENANT_ID")
 
 
 def credentials(settings: Settings) -> bool:
