@@ -18,8 +18,9 @@ SLACK = {"slack_bolt", "slack_sdk"}
 TEAMS = {"microsoft_agents", "aiohttp"}
 
 
-def import_names(path: Path) -> set[str]:
-    """The modules `path` imports, by full name, at any level of the file."""
+def import_names(path: Path, members: bool = False) -> set[str]:
+    """The modules `path` imports, by full name, at any level of the file (an import inside a function
+    counts too); with `members`, also "module.name" for each `from module import name`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -27,6 +28,8 @@ def import_names(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            if members:
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -93,16 +96,8 @@ def module_name(path: Path) -> str:
 
 def module_imports(path: Path, known: set[str]) -> set[str]:
     """Our modules that `path` imports, at any level of the file (an import inside a function counts too)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     found = set()
-    for name in names:
+    for name in import_names(path, members=True):
         while name and name not in known:
             name = name.rpartition(".")[0]
         if name:
